@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-exitstats: exit-reason table, aggregation and the CPUID answer.
+ * Plain C, built into kvm.ko and into the user-space tools and tests.
+ */
+#ifdef __KERNEL__
+#include <linux/compiler.h>
+#include <linux/nospec.h>
+#else
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+/* The kernel's generic mask: ~0UL when index < size, else 0. */
+static inline unsigned long array_index_mask_nospec(unsigned long index,
+						    unsigned long size)
+{
+	return ~(long)(index | (size - 1UL - index)) >> (sizeof(long) * 8 - 1);
+}
+
+#define array_index_nospec(index, size)					\
+	((index) & array_index_mask_nospec((index), (size)))
+#endif
+
+#include "exitstats.h"
+
+/*
+ * Basic exit reasons as defined by the Intel 64 and IA-32 Architectures
+ * Software Developer's Manual, Vol. 3D, Appendix C "VMX Basic Exit
+ * Reasons", order number 325462-086US (December 2024).  Reasons without an
+ * entry (35, 38, 42) are not defined.  Names follow KVM's EXIT_REASON_*
+ * where KVM has one.
+ */
+static const char *const reason_names[EXITSTATS_NR_REASONS] = {
+	[0]  = "EXCEPTION_NMI",
+	[1]  = "EXTERNAL_INTERRUPT",
+	[2]  = "TRIPLE_FAULT",
+	[3]  = "INIT_SIGNAL",
+	[4]  = "SIPI_SIGNAL",
+	[5]  = "IO_SMI",
+	[6]  = "OTHER_SMI",
+	[7]  = "INTERRUPT_WINDOW",
+	[8]  = "NMI_WINDOW",
+	[9]  = "TASK_SWITCH",
+	[10] = "CPUID",
+	[11] = "GETSEC",
+	[12] = "HLT",
+	[13] = "INVD",
+	[14] = "INVLPG",
+	[15] = "RDPMC",
+	[16] = "RDTSC",
+	[17] = "RSM",
+	[18] = "VMCALL",
+	[19] = "VMCLEAR",
+	[20] = "VMLAUNCH",
+	[21] = "VMPTRLD",
+	[22] = "VMPTRST",
+	[23] = "VMREAD",
+	[24] = "VMRESUME",
+	[25] = "VMWRITE",
+	[26] = "VMOFF",
+	[27] = "VMON",
+	[28] = "CR_ACCESS",
+	[29] = "DR_ACCESS",
+	[30] = "IO_INSTRUCTION",
+	[31] = "MSR_READ",
+	[32] = "MSR_WRITE",
+	[33] = "INVALID_STATE",
+	[34] = "MSR_LOAD_FAIL",
+	[36] = "MWAIT_INSTRUCTION",
+	[37] = "MONITOR_TRAP_FLAG",
+	[39] = "MONITOR_INSTRUCTION",
+	[40] = "PAUSE_INSTRUCTION",
+	[41] = "MCE_DURING_VMENTRY",
+	[43] = "TPR_BELOW_THRESHOLD",
+	[44] = "APIC_ACCESS",
+	[45] = "EOI_INDUCED",
+	[46] = "GDTR_IDTR",
+	[47] = "LDTR_TR",
+	[48] = "EPT_VIOLATION",
+	[49] = "EPT_MISCONFIG",
+	[50] = "INVEPT",
+	[51] = "RDTSCP",
+	[52] = "PREEMPTION_TIMER",
+	[53] = "INVVPID",
+	[54] = "WBINVD",
+	[55] = "XSETBV",
+	[56] = "APIC_WRITE",
+	[57] = "RDRAND",
+	[58] = "INVPCID",
+	[59] = "VMFUNC",
+	[60] = "ENCLS",
+	[61] = "RDSEED",
+	[62] = "PML_FULL",
+	[63] = "XSAVES",
+	[64] = "XRSTORS",
+	[65] = "PCONFIG",
+	[66] = "SPP",
+	[67] = "UMWAIT",
+	[68] = "TPAUSE",
+	[69] = "LOADIWKEY",
+	[70] = "ENCLV",
+	[71] = "SGX_CONFLICT",
+	[72] = "ENQCMD_PASID_FAIL",
+	[73] = "ENQCMDS_PASID_FAIL",
+	[74] = "BUS_LOCK",
+	[75] = "NOTIFY",
+	[76] = "SEAMCALL",
+	[77] = "TDCALL",
+	[78] = "RDMSRLIST",
+	[79] = "WRMSRLIST",
+	[80] = "URDMSR",
+	[81] = "UWRMSR",
+};
+
+const char *exitstats_reason_name(u32 reason)
+{
+	if (reason >= EXITSTATS_NR_REASONS)
+		return NULL;
+	return reason_names[array_index_nospec(reason, EXITSTATS_NR_REASONS)];
+}
+
+void exitstats_accumulate(const struct exitstats_vcpu *v, int slot,
+			  u64 *count, u64 *cycles)
+{
+	int i;
+
+	if (slot != EXITSTATS_ALL) {
+		*count += READ_ONCE(v->count[slot]);
+		*cycles += READ_ONCE(v->cycles[slot]);
+		return;
+	}
+	for (i = EXITSTATS_SLOT_IDLE + 1; i < EXITSTATS_NR_SLOTS; i++) {
+		*count += READ_ONCE(v->count[i]);
+		*cycles += READ_ONCE(v->cycles[i]);
+	}
+}
+
+bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
+		      const u8 *handled, exitstats_gather_fn gather,
+		      void *ctx)
+{
+	u64 count = 0, cycles = 0;
+	u32 reason = *ecx;
+	int slot = EXITSTATS_ALL;
+
+	if ((function & EXITSTATS_LEAF_MASK) != EXITSTATS_LEAF_MASK)
+		return false;
+
+	*eax = *ebx = *ecx = *edx = 0;
+
+	if (function == EXITSTATS_LEAF_REASON_EXITS ||
+	    function == EXITSTATS_LEAF_REASON_CYCLES) {
+		/* ECX is guest-controlled: any 32-bit value is safe here. */
+		if (!exitstats_reason_name(reason)) {
+			*edx = 0xFFFFFFFFu;
+			return true;
+		}
+		reason = array_index_nospec(reason, EXITSTATS_NR_REASONS);
+		if (!handled[reason])
+			return true;
+		slot = exitstats_slot(reason);
+	}
+
+	gather(ctx, slot, &count, &cycles);
+
+	if (function == EXITSTATS_LEAF_TOTAL_EXITS ||
+	    function == EXITSTATS_LEAF_REASON_EXITS) {
+		*eax = (u32)count;
+		*ebx = (u32)(count >> 32);
+	} else {
+		*ebx = (u32)(cycles >> 32);
+		*ecx = (u32)cycles;
+	}
+	return true;
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-exitstats, kvm.ko side: answers the guest's exit-statistics CPUID
+ * leaves and shows each VM's table in debugfs, from figures that the vendor
+ * module (kvm-intel) keeps per vCPU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+#include "exitstats_kvm.h"
+
+static bool exitstats_guest __read_mostly = true;
+module_param_named(exitstats_cpuid, exitstats_guest, bool, 0644);
+MODULE_PARM_DESC(exitstats_cpuid,
+		 "Answer the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF (default: Y)");
+
+MODULE_VERSION(KES_VERSION);
+
+/*
+ * Set while kvm-intel is loaded.  Every VM holds a reference on the vendor
+ * module, so a VM never sees it change under its feet.
+ */
+static const struct exitstats_vendor *exitstats_vendor;
+
+void exitstats_register(const struct exitstats_vendor *vendor)
+{
+	WRITE_ONCE(exitstats_vendor, vendor);
+}
+EXPORT_SYMBOL_GPL(exitstats_register);
+
+void exitstats_unregister(void)
+{
+	WRITE_ONCE(exitstats_vendor, NULL);
+}
+EXPORT_SYMBOL_GPL(exitstats_unregister);
+
+struct exitstats_vm {
+	struct kvm *kvm;
+	const struct exitstats_vendor *vendor;
+};
+
+static void exitstats_gather_vm(void *ctx, int slot, u64 *count, u64 *cycles)
+{
+	const struct exitstats_vm *vm = ctx;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		exitstats_accumulate((void *)vcpu + vm->vendor->vcpu_offset,
+				     slot, count, cycles);
+}
+
+bool exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+		     u32 *ecx, u32 *edx)
+{
+	struct exitstats_vm vm = {
+		.kvm = vcpu->kvm,
+		.vendor = READ_ONCE(exitstats_vendor),
+	};
+
+	if (!vm.vendor || !READ_ONCE(exitstats_guest))
+		return false;
+	return exitstats_answer(*eax, eax, ebx, ecx, edx, vm.vendor->handled,
+				exitstats_gather_vm, &vm);
+}
+
+/* One line per SDM-defined reason: "<reason> <name> <count> <cycles>". */
+static int exitstats_show(struct seq_file *m, void *unused)
+{
+	struct exitstats_vm vm = {
+		.kvm = m->private,
+		.vendor = READ_ONCE(exitstats_vendor),
+	};
+	const char *name;
+	u64 count, cycles;
+	u32 reason;
+
+	if (!vm.vendor)
+		return 0;
+	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
+		name = exitstats_reason_name(reason);
+		if (!name)
+			continue;
+		count = 0;
+		cycles = 0;
+		exitstats_gather_vm(&vm, exitstats_slot(reason),
+				    &count, &cycles);
+		seq_printf(m, "%u %s %llu %llu\n", reason, name, count, cycles);
+	}
+	return 0;
+}
+
+static int exitstats_open(struct inode *inode, struct file *file)
+{
+	struct kvm *kvm = inode->i_private;
+	int r;
+
+	if (!kvm_get_kvm_safe(kvm))
+		return -ENOENT;
+	r = single_open(file, exitstats_show, kvm);
+	if (r)
+		kvm_put_kvm(kvm);
+	return r;
+}
+
+static int exitstats_release(struct inode *inode, struct file *file)
+{
+	struct kvm *kvm = inode->i_private;
+
+	kvm_put_kvm(kvm);
+	return single_release(inode, file);
+}
+
+static const struct file_operations exitstats_fops = {
+	.owner		= THIS_MODULE,
+	.open		= exitstats_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= exitstats_release,
+};
+
+void exitstats_create_vm_debugfs(struct kvm *kvm)
+{
+	debugfs_create_file("exitstats", 0444, kvm->debugfs_dentry, kvm,
+			    &exitstats_fops);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm-exitstats, kvm.ko side: hooks called from upstream KVM (cpuid.c,
+ * debugfs.c) and the registration of the vendor module keeping the figures.
+ */
+#ifndef EXITSTATS_KVM_H
+#define EXITSTATS_KVM_H
+
+#include <linux/kvm_host.h>
+
+#include "exitstats.h"
+
+/* What a vendor module (kvm-intel) tells kvm.ko about its accounting. */
+struct exitstats_vendor {
+	/* Where struct exitstats_vcpu sits, from the start of kvm_vcpu. */
+	size_t vcpu_offset;
+	/* Non-zero for each basic exit reason this KVM handles. */
+	u8 handled[EXITSTATS_NR_REASONS];
+};
+
+void exitstats_register(const struct exitstats_vendor *vendor);
+void exitstats_unregister(void);
+
+/* Hook in kvm_cpuid(): true if the leaf was ours and has been answered. */
+bool exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+		     u32 *ecx, u32 *edx);
+/* Hook in kvm_arch_create_vm_debugfs(). */
+void exitstats_create_vm_debugfs(struct kvm *kvm);
+
+#endif /* EXITSTATS_KVM_H */
