@@ -141,7 +141,7 @@ bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 	u32 reason = *ecx;
 	int slot = EXITSTATS_ALL;
 
-	if ((function & EXITSTATS_LEAF_MASK) != EXITSTATS_LEAF_MASK)
+	if (!EXITSTATS_IS_LEAF(function))
 		return false;
 
 	*eax = *ebx = *ecx = *edx = 0;

@@ -32,7 +32,8 @@ typedef uint64_t u64;
 #define EXITSTATS_LEAF_TOTAL_CYCLES	0x4FFFFFFEu
 #define EXITSTATS_LEAF_REASON_EXITS	0x4FFFFFFDu
 #define EXITSTATS_LEAF_REASON_CYCLES	0x4FFFFFFCu
-#define EXITSTATS_LEAF_MASK		0xFFFFFFFCu
+/* Our four leaves: 0x4FFFFFFC .. 0x4FFFFFFF. */
+#define EXITSTATS_IS_LEAF(function)	(((function) & ~3u) == 0x4FFFFFFCu)
 
 /* Basic exit reasons 0 .. EXITSTATS_NR_REASONS - 1 have a place in the table. */
 #define EXITSTATS_NR_REASONS	82

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static int tap_n, tap_failed;
 
 static inline int ok(int cond, const char *fmt, ...)
