@@ -1,31 +1,51 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kvm-exitstats developer entry points.  See README.md.
+# kvm-exitstats developer entry points (README.md explains each):
 #
-#   make modules [KVER=<kernel release>]  build kvm, kvm-intel, vmxcap into
-#                                          build/<KVER>/ and check the CRCs
-#   make unit                              user-space unit tests
-#   make check                             everything .ci/run runs
+#   make demo      the product at work on an emulated VMX host (no VMX needed)
+#   make test      every test suite (what CI runs, after scripts/install-deps)
+#   make bench     cycles per CPUID exit: stock, ours, stock with tracepoints
+#   make modules [KVER=<kernel release>]
+#                  build kvm, kvm-intel and vmxcap into build/<KVER>/ and
+#                  check the exported-symbol CRCs against the stock ones
+#   make matrix    build and CRC-check against every supported kernel
+#   make deb       the Debian packages, in build/deb/
+#   make unit      user-space unit tests only
 
 KVER		?= $(shell uname -r)
 KDIR		?= /usr/src/linux-headers-$(KVER)
 B		:= build/$(KVER)
 KES_VERSION	?= $(shell dpkg-parsechangelog -S Version)
 
-SOURCES		:= Kbuild src
-
 modules:
 	@test -f $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR): install linux-headers-$(KVER)" >&2; exit 1; }
 	rm -rf $(B)/tree
 	mkdir -p $(B)/tree $(B)/modules
-	cp -a $(SOURCES) $(B)/tree/
+	cp -a Kbuild src $(B)/tree/
 	scripts/kvm-prepare $(KDIR) $(B)/tree/src/linux
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/tree KES_VERSION=$(KES_VERSION) modules
 	scripts/check-crcs $(KDIR)/Module.symvers $(B)/tree/Module.symvers
-	cp $(B)/tree/src/kvm/kvm.ko $(B)/tree/src/kvm-intel/kvm-intel.ko $(B)/modules/
-	cp $(B)/tree/src/vmxcap/vmxcap.ko $(B)/modules/ 2>/dev/null || true
+	cp $(B)/tree/src/kvm/kvm.ko $(B)/tree/src/kvm-intel/kvm-intel.ko \
+	   $(B)/tree/src/vmxcap/vmxcap.ko $(B)/modules/
+
+demo:
+	scripts/demo
+
+test:
+	tests/run
+
+bench:
+	tests/emu/bench/run
+
+matrix:
+	scripts/matrix
+
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z | xargs -0 cp --parents -t build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
 
 unit:
 	$(MAKE) -C tests/unit
 
-.PHONY: modules unit
+.PHONY: modules demo test bench matrix deb unit
