@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-exitstats tool: command line, the two modes (guest: the VM we run
+ * in; --host: every VM in debugfs), --watch and the exit statuses.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kes.h"
+
+#ifndef KES_VERSION
+#define KES_VERSION	"unknown"
+#endif
+
+#define WATCH_MAX	86400.0		/* seconds */
+#define ITERATIONS_MAX	1000000000UL
+#define PID_MAX		0x7FFFFFFFUL	/* pid_t */
+
+enum { OPT_DEBUGFS = 256 };
+
+static const struct option long_options[] = {
+	{ "host",	no_argument,		NULL, 'H' },
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "debugfs",	required_argument,	NULL, OPT_DEBUGFS },
+	{ "sort",	required_argument,	NULL, 's' },
+	{ "all",	no_argument,		NULL, 'a' },
+	{ "reason",	required_argument,	NULL, 'r' },
+	{ "watch",	required_argument,	NULL, 'w' },
+	{ "iterations",	required_argument,	NULL, 'n' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ }
+};
+
+static const char *const sort_keys[] = {
+	[KES_SORT_COUNT]	= "count",
+	[KES_SORT_CYCLES]	= "cycles",
+	[KES_SORT_REASON]	= "reason",
+	[KES_SORT_AVG]		= "avg",
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: " KES_PROG " [OPTION]...\n"
+	      "       " KES_PROG " --host [--pid PID] [OPTION]...\n"
+	      "Show VM exits per exit reason and the cycles KVM spent on them: inside a\n"
+	      "guest the guest's own VM (CPUID leaves), with --host every VM (debugfs).\n"
+	      "\n"
+	      "  -H, --host             read every VM's table from KVM's debugfs\n"
+	      "  -p, --pid PID          with --host: only the VMs of process PID\n"
+	      "      --debugfs DIR      with --host: KVM's debugfs directory\n"
+	      "                         (default $KVM_EXITSTATS_DEBUGFS or /sys/kernel/debug/kvm)\n"
+	      "  -s, --sort KEY         count (default), cycles, avg or reason\n"
+	      "  -a, --all              also show reasons without exits\n"
+	      "  -r, --reason N         only exit reason N (decimal or 0x hex)\n"
+	      "  -w, --watch SECONDS    refresh every SECONDS showing the interval's exits\n"
+	      "  -n, --iterations N     with --watch: stop after N refreshes\n"
+	      "  -j, --json             one JSON object per table (see the man page)\n"
+	      "  -h, --help             show this help\n"
+	      "  -V, --version          show the version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 failure (or not a kvm-exitstats KVM), 2 bad usage,\n"
+	      "3 no VM found (--host).  See kvm-exitstats(1).\n", f);
+}
+
+/* Unsigned decimal, or hex with 0x; no sign, no blanks, at most @max. */
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *val)
+{
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!(base == 16 ? isxdigit((unsigned char)*s) :
+			   isdigit((unsigned char)*s)))
+		return false;
+	errno = 0;
+	*val = strtoul(s, &end, base);
+	return !errno && !*end && *val <= max;
+}
+
+static bool parse_seconds(const char *s, double *val)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return false;
+	errno = 0;
+	*val = strtod(s, &end);
+	return !errno && !*end && isfinite(*val) && *val > 0 &&
+	       *val <= WATCH_MAX;
+}
+
+/*
+ * Fill @o from the command line.  Returns 0, or -1 with a one-line reason
+ * in @err (exit status KES_USAGE).
+ */
+int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
+{
+	unsigned long v;
+	size_t i;
+	int c;
+
+	*o = (struct kes_opts){ .reason = -1 };
+	optind = 0;	/* glibc: start over, tests parse many times */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":Hp:s:ar:w:n:jhV",
+				long_options, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			o->host = true;
+			break;
+		case 'p':
+			if (!parse_ulong(optarg, PID_MAX, &v) || !v) {
+				kes_seterr(err, "invalid --pid '%s': expected a process id",
+					   optarg);
+				return -1;
+			}
+			o->pid = v;
+			break;
+		case OPT_DEBUGFS:
+			if (!*optarg) {
+				kes_seterr(err, "invalid --debugfs '': expected a directory");
+				return -1;
+			}
+			o->debugfs = optarg;
+			break;
+		case 's':
+			for (i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]); i++)
+				if (!strcmp(optarg, sort_keys[i]))
+					break;
+			if (i == sizeof(sort_keys) / sizeof(sort_keys[0])) {
+				kes_seterr(err, "invalid --sort '%s': expected count, cycles, avg or reason",
+					   optarg);
+				return -1;
+			}
+			o->sort = i;
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'r':
+			if (!parse_ulong(optarg, ~0UL, &v)) {
+				kes_seterr(err, "invalid --reason '%s': expected a number",
+					   optarg);
+				return -1;
+			}
+			if (v >= EXITSTATS_NR_REASONS || !exitstats_reason_name(v)) {
+				kes_seterr(err, "invalid --reason '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
+					   optarg, EXITSTATS_NR_REASONS - 1);
+				return -1;
+			}
+			o->reason = v;
+			break;
+		case 'w':
+			if (!parse_seconds(optarg, &o->interval)) {
+				kes_seterr(err, "invalid --watch '%s': expected seconds, more than 0 and at most %g",
+					   optarg, WATCH_MAX);
+				return -1;
+			}
+			break;
+		case 'n':
+			if (!parse_ulong(optarg, ITERATIONS_MAX, &v) || !v) {
+				kes_seterr(err, "invalid --iterations '%s': expected 1 to %lu",
+					   optarg, ITERATIONS_MAX);
+				return -1;
+			}
+			o->iterations = v;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case 'V':
+			o->version = true;
+			break;
+		case ':':
+			kes_seterr(err, "option '%s' needs a value",
+				   argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				kes_seterr(err, "unknown option '-%c'", optopt);
+			else
+				kes_seterr(err, "unknown option '%s'",
+					   argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		kes_seterr(err, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!o->host && (o->pid || o->debugfs)) {
+		kes_seterr(err, "--%s needs --host", o->pid ? "pid" : "debugfs");
+		return -1;
+	}
+	if (o->iterations && !o->interval) {
+		kes_seterr(err, "--iterations needs --watch");
+		return -1;
+	}
+	return 0;
+}
+
+/* What one reading found: the guest's VM, or every VM in debugfs. */
+struct snapshot {
+	struct kes_vm *vms;
+	size_t nr;
+};
+
+static int take(const struct kes_env *env, const struct kes_opts *o,
+		struct snapshot *s, char *err)
+{
+	if (o->host)
+		return kes_host_read(env, o->pid, &s->vms, &s->nr, err);
+	s->vms = calloc(1, sizeof(*s->vms));
+	if (!s->vms) {
+		kes_seterr(err, "out of memory");
+		return -1;
+	}
+	s->nr = 1;
+	return kes_guest_read(env, o->reason, &s->vms[0].t, err);
+}
+
+static void release(struct snapshot *s)
+{
+	free(s->vms);
+	s->vms = NULL;
+	s->nr = 0;
+}
+
+/* Turn @cur into what happened since @prev, VM by VM (new VMs: all of it). */
+static void subtract(struct snapshot *cur, const struct snapshot *prev)
+{
+	size_t i, j;
+
+	for (i = 0; i < cur->nr; i++)
+		for (j = 0; j < prev->nr; j++)
+			if (!strcmp(cur->vms[i].dir, prev->vms[j].dir)) {
+				kes_table_delta(&cur->vms[i].t, &cur->vms[i].t,
+						&prev->vms[j].t);
+				break;
+			}
+}
+
+static void print_json(FILE *f, const struct kes_opts *o,
+		       const struct snapshot *s)
+{
+	size_t i;
+
+	fprintf(f, "{\"mode\":\"%s\",\"interval\":", o->host ? "host" : "guest");
+	if (o->interval)
+		fprintf(f, "%g", o->interval);
+	else
+		fputs("null", f);
+	fputc(',', f);
+	if (!o->host) {
+		kes_json_table(f, &s->vms[0].t, o);
+	} else {
+		fputs("\"vms\":[", f);
+		for (i = 0; i < s->nr; i++) {
+			fprintf(f, "%s{\"pid\":%ld,\"dir\":", i ? "," : "",
+				s->vms[i].pid);
+			kes_json_string(f, s->vms[i].dir);
+			fputs(",\"name\":", f);
+			kes_json_string(f, s->vms[i].name);
+			fputc(',', f);
+			kes_json_table(f, &s->vms[i].t, o);
+			fputc('}', f);
+		}
+		fputc(']', f);
+	}
+	fputs("}\n", f);
+}
+
+static void print_text(const struct kes_env *env, const struct kes_opts *o,
+		       const struct snapshot *s)
+{
+	FILE *f = env->out;
+	size_t i;
+
+	if (o->interval) {
+		/* Refresh in place on a terminal; a log gets one block each. */
+		fputs(env->tty ? "\033[H\033[2J" : "\n", f);
+		fprintf(f, "Exits in the last %g s\n\n", o->interval);
+	}
+	if (!o->host) {
+		kes_print_table(f, &s->vms[0].t, o);
+		return;
+	}
+	if (!s->nr)
+		fputs("No VMs.\n", f);
+	for (i = 0; i < s->nr; i++) {
+		fprintf(f, "%sVM %s  pid %ld  name %s\n", i ? "\n" : "",
+			s->vms[i].dir, s->vms[i].pid,
+			s->vms[i].name[0] ? s->vms[i].name : "-");
+		kes_print_table(f, &s->vms[i].t, o);
+	}
+}
+
+static int show(const struct kes_env *env, const struct kes_opts *o,
+		const struct snapshot *s)
+{
+	if (o->json)
+		print_json(env->out, o, s);
+	else
+		print_text(env, o, s);
+	if (fflush(env->out) || ferror(env->out)) {
+		fprintf(env->err, "%s: write error: %s\n", KES_PROG,
+			strerror(errno));
+		return KES_FAIL;
+	}
+	return KES_OK;
+}
+
+static int no_vm(const struct kes_env *env, const struct kes_opts *o)
+{
+	if (o->pid)
+		fprintf(env->err, "%s: no VM of process %ld in %s\n", KES_PROG,
+			o->pid, env->debugfs);
+	else
+		fprintf(env->err, "%s: no VMs in %s\n", KES_PROG, env->debugfs);
+	return KES_NO_VM;
+}
+
+/* Show what happened between two readings; both stay as they are. */
+static int show_delta(const struct kes_env *env, const struct kes_opts *o,
+		      const struct snapshot *cur, const struct snapshot *prev)
+{
+	struct snapshot d = { .nr = cur->nr };
+	int ret;
+
+	d.vms = malloc(cur->nr * sizeof(*cur->vms) + 1);
+	if (!d.vms) {
+		fprintf(env->err, "%s: out of memory\n", KES_PROG);
+		return KES_FAIL;
+	}
+	memcpy(d.vms, cur->vms, cur->nr * sizeof(*cur->vms));
+	subtract(&d, prev);
+	ret = show(env, o, &d);
+	release(&d);
+	return ret;
+}
+
+static int watch(const struct kes_env *env, const struct kes_opts *o)
+{
+	struct snapshot prev = { 0 }, cur = { 0 };
+	char err[KES_ERRLEN];
+	unsigned long i;
+	int ret = KES_OK;
+
+	if (take(env, o, &prev, err))
+		goto fail;
+	for (i = 0; !o->iterations || i < o->iterations; i++) {
+		if (env->sleep(env->sleep_ctx, o->interval))
+			break;	/* interrupted: the usual way to stop */
+		if (take(env, o, &cur, err))
+			goto fail;
+		ret = show_delta(env, o, &cur, &prev);
+		release(&prev);
+		prev = cur;
+		cur = (struct snapshot){ 0 };
+		if (ret)
+			break;
+	}
+	release(&prev);
+	return ret;
+fail:
+	fprintf(env->err, "%s: %s\n", KES_PROG, err);
+	release(&prev);
+	release(&cur);
+	return KES_FAIL;
+}
+
+static int once(const struct kes_env *env, const struct kes_opts *o)
+{
+	struct snapshot s = { 0 };
+	char err[KES_ERRLEN];
+	int ret;
+
+	if (take(env, o, &s, err)) {
+		fprintf(env->err, "%s: %s\n", KES_PROG, err);
+		release(&s);
+		return KES_FAIL;
+	}
+	ret = o->host && !s.nr ? no_vm(env, o) : show(env, o, &s);
+	release(&s);
+	return ret;
+}
+
+int kes_main(int argc, char **argv, struct kes_env *env_in)
+{
+	struct kes_env env = *env_in;
+	char err[KES_ERRLEN];
+	struct kes_opts o;
+
+	if (kes_parse_options(argc, argv, &o, err)) {
+		fprintf(env.err, "%s: %s (try --help)\n", KES_PROG, err);
+		return KES_USAGE;
+	}
+	if (o.help) {
+		usage(env.out);
+		return KES_OK;
+	}
+	if (o.version) {
+		fprintf(env.out, "%s %s\n", KES_PROG, KES_VERSION);
+		return KES_OK;
+	}
+	if (o.debugfs)
+		env.debugfs = o.debugfs;
+	if (!o.host && kes_guest_probe(&env, err)) {
+		fprintf(env.err, "%s: %s\n", KES_PROG, err);
+		return KES_FAIL;
+	}
+	return o.interval ? watch(&env, &o) : once(&env, &o);
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-exitstats tool, host side: every VM's table from KVM's debugfs,
+ * <debugfs>/<pid>-<fd>/exitstats, one line per SDM-defined reason:
+ * "<reason> <NAME> <count> <cycles>\n", and the VM's name from procfs.
+ * Both directories come from struct kes_env so tests can use fake trees.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kes.h"
+
+#define FILE_MAX	(1 << 20)	/* a table is ~5 KiB, a cmdline <= 2 MiB */
+#define TOKEN_MAX	32		/* longest SDM name is 18 */
+
+/* Read a whole (small, virtual) file.  Returns 0 or -errno. */
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	size_t size = 4096, n = 0;
+	char *p = NULL, *q;
+	ssize_t r;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (!p || n == size) {
+			if (p)
+				size *= 2;
+			q = size <= FILE_MAX ? realloc(p, size + 1) : NULL;
+			if (!q) {
+				e = p ? -EFBIG : -ENOMEM;
+				goto fail;
+			}
+			p = q;
+		}
+		r = read(fd, p + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = -errno;
+			goto fail;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	close(fd);
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return 0;
+fail:
+	close(fd);
+	free(p);
+	return e;
+}
+
+/* Decimal digits only, no sign, no overflow. */
+static bool parse_u64(const char **s, const char *end, u64 *val)
+{
+	const char *p = *s;
+	u64 v = 0;
+
+	if (p == end || *p < '0' || *p > '9')
+		return false;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (*p - '0')) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*s = p;
+	*val = v;
+	return true;
+}
+
+static bool parse_token(const char **s, const char *end, char *tok)
+{
+	const char *p = *s;
+	size_t n = 0;
+
+	while (p < end && *p != ' ' && n < TOKEN_MAX - 1)
+		tok[n++] = *p++;
+	tok[n] = '\0';
+	*s = p;
+	return n && (p == end || *p == ' ');
+}
+
+static bool parse_space(const char **s, const char *end)
+{
+	if (*s == end || **s != ' ')
+		return false;
+	(*s)++;
+	return true;
+}
+
+/*
+ * Parse one debugfs table; @file names it in messages.  Lines must be
+ * exactly as the kernel writes them.  A reason beyond our table (a newer
+ * kernel's SDM revision) is skipped; a known reason must carry our name.
+ */
+int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
+		    const char *file, char *err)
+{
+	bool seen[EXITSTATS_NR_REASONS] = { false };
+	const char *p = buf, *end = buf + len, *eol, *name;
+	u64 reason, count, cycles;
+	char tok[TOKEN_MAX];
+	unsigned int line;
+
+	*t = (struct kes_table){ 0 };
+	for (line = 1; p < end; line++, p = eol + 1) {
+		eol = memchr(p, '\n', end - p);
+		if (!eol) {
+			kes_seterr(err, "%s:%u: truncated line", file, line);
+			return -1;
+		}
+		if (!parse_u64(&p, eol, &reason) || !parse_space(&p, eol) ||
+		    !parse_token(&p, eol, tok) || !parse_space(&p, eol) ||
+		    !parse_u64(&p, eol, &count) || !parse_space(&p, eol) ||
+		    !parse_u64(&p, eol, &cycles) || p != eol) {
+			kes_seterr(err, "%s:%u: malformed line", file, line);
+			return -1;
+		}
+		if (reason >= EXITSTATS_NR_REASONS)
+			continue;
+		name = exitstats_reason_name(reason);
+		if (!name || strcmp(name, tok)) {
+			kes_seterr(err, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
+				   file, line, (u32)reason, tok,
+				   name ? name : "undefined");
+			return -1;
+		}
+		if (seen[reason]) {
+			kes_seterr(err, "%s:%u: reason %u listed twice",
+				   file, line, (u32)reason);
+			return -1;
+		}
+		seen[reason] = true;
+		t->count[reason] = count;
+		t->cycles[reason] = cycles;
+	}
+	kes_table_sum(t);
+	return 0;
+}
+
+/* Copy at most @size - 1 bytes, control characters shown as '?'. */
+static void copy_name(char *dst, size_t size, const char *src, size_t n)
+{
+	size_t i;
+
+	if (n > size - 1)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7F ?
+			 '?' : src[i];
+	dst[n] = '\0';
+}
+
+/*
+ * QEMU's "-name [guest=]NAME[,process=...,debug-threads=...]": the guest
+ * name is the first element if it has no key, or the one keyed "guest";
+ * ",," is an escaped comma.
+ */
+static bool qemu_name_value(const char *v, char *name, size_t size)
+{
+	char elem[256];
+	bool first = true;
+	size_t n;
+	char c;
+
+	while (*v) {
+		for (n = 0; *v && (*v != ',' || v[1] == ','); n++) {
+			c = *v == ',' ? (v += 2, ',') : *v++;
+			if (n < sizeof(elem) - 1)
+				elem[n] = c;
+			else
+				n--;
+		}
+		elem[n] = '\0';
+		if (*v == ',')
+			v++;
+		if (!strncmp(elem, "guest=", 6) && elem[6]) {
+			copy_name(name, size, elem + 6, strlen(elem + 6));
+			return true;
+		}
+		if (first && n && !strchr(elem, '=')) {
+			copy_name(name, size, elem, n);
+			return true;
+		}
+		first = false;
+	}
+	return false;
+}
+
+/* Find QEMU's -name in a NUL-separated /proc/<pid>/cmdline. */
+bool kes_qemu_name(const char *cmdline, size_t len, char *name, size_t size)
+{
+	const char *p = cmdline, *end = cmdline + len, *next;
+
+	while (p < end) {
+		next = memchr(p, '\0', end - p);
+		if (!next)
+			return false;	/* unterminated: not a whole argument */
+		if ((!strcmp(p, "-name") || !strcmp(p, "--name")) &&
+		    next + 1 < end && memchr(next + 1, '\0', end - next - 1))
+			return qemu_name_value(next + 1, name, size);
+		p = next + 1;
+	}
+	return false;
+}
+
+/* QEMU's -name, else the process's comm, else "". */
+void kes_vm_name(const struct kes_env *env, long pid, char *name, size_t size)
+{
+	char path[PATH_MAX], *buf;
+	size_t len;
+
+	name[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%ld/cmdline", env->proc, pid);
+	if (!read_file(path, &buf, &len)) {
+		bool found = kes_qemu_name(buf, len, name, size);
+
+		free(buf);
+		if (found)
+			return;
+	}
+	snprintf(path, sizeof(path), "%s/%ld/comm", env->proc, pid);
+	if (!read_file(path, &buf, &len)) {
+		if (len && buf[len - 1] == '\n')
+			len--;
+		copy_name(name, size, buf, len);
+		free(buf);
+	}
+}
+
+/* KVM names a VM's directory "<pid>-<fd>". */
+static bool vm_dir(const char *s, long *pid, long *fd)
+{
+	char *end;
+
+	if (*s < '1' || *s > '9')
+		return false;
+	errno = 0;
+	*pid = strtol(s, &end, 10);
+	if (errno || *end != '-' || end[1] < '0' || end[1] > '9')
+		return false;
+	*fd = strtol(end + 1, &end, 10);
+	return !errno && !*end;
+}
+
+static int vm_cmp(const void *a, const void *b)
+{
+	const struct kes_vm *x = a, *y = b;
+	long xfd = strtol(strchr(x->dir, '-') + 1, NULL, 10);
+	long yfd = strtol(strchr(y->dir, '-') + 1, NULL, 10);
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return xfd < yfd ? -1 : xfd > yfd;
+}
+
+static void access_err(char *err, const char *path, int e)
+{
+	const char *hint = "";
+
+	if (e == ENOENT)
+		hint = " (debugfs not mounted on /sys/kernel/debug, or kvm not loaded?)";
+	else if (e == EACCES || e == EPERM)
+		hint = " (KVM's debugfs is readable by root only)";
+	kes_seterr(err, "%s: %s%s", path, strerror(e), hint);
+}
+
+/* List the VMs in debugfs, sorted by pid then fd, keeping only @pid's. */
+static int list_vms(const struct kes_env *env, long pid, struct kes_vm **vms,
+		    size_t *nr, char *err)
+{
+	struct kes_vm *v = NULL, *q;
+	size_t n = 0, size = 0;
+	struct dirent *de;
+	long dpid, dfd;
+	DIR *d;
+
+	d = opendir(env->debugfs);
+	if (!d) {
+		access_err(err, env->debugfs, errno);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (!vm_dir(de->d_name, &dpid, &dfd) || (pid && dpid != pid) ||
+		    strlen(de->d_name) >= KES_DIRLEN)
+			continue;
+		if (n == size) {
+			size = size ? 2 * size : 8;
+			q = realloc(v, size * sizeof(*v));
+			if (!q) {
+				kes_seterr(err, "out of memory");
+				free(v);
+				closedir(d);
+				return -1;
+			}
+			v = q;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].pid = dpid;
+		strcpy(v[n].dir, de->d_name);
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), vm_cmp);
+	*vms = v;
+	*nr = n;
+	return 0;
+}
+
+/*
+ * Every VM's table (or only those of process @pid if non-zero).  A VM that
+ * goes away while we read is left out.  Returns 0, possibly with no VM, or
+ * -1 with a message in @err.
+ */
+int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
+		  size_t *nr, char *err)
+{
+	char path[PATH_MAX], *buf;
+	struct kes_vm *v;
+	size_t n, i, kept = 0;
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (list_vms(env, pid, &v, &n, err))
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s/exitstats",
+			 env->debugfs, v[i].dir);
+		r = read_file(path, &buf, &len);
+		if (r == -ENOENT) {
+			snprintf(path, sizeof(path), "%s/%s", env->debugfs,
+				 v[i].dir);
+			if (stat(path, &st))
+				continue;	/* the VM is gone */
+			kes_seterr(err, "%s has no exitstats file: this KVM is not kvm-exitstats (stock kvm.ko loaded?)",
+				   path);
+			goto fail;
+		}
+		if (r) {
+			access_err(err, path, -r);
+			goto fail;
+		}
+		r = kes_parse_table(buf, len, &v[i].t, path, err);
+		free(buf);
+		if (r)
+			goto fail;
+		kes_vm_name(env, v[i].pid, v[i].name, sizeof(v[i].name));
+		v[kept++] = v[i];
+	}
+	*vms = v;
+	*nr = kept;
+	return 0;
+fail:
+	free(v);
+	return -1;
+}

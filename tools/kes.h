@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm-exitstats tool: shared types.
+ *
+ *   table.c  the table of one VM: math, selection, sorting, deltas, output
+ *   guest.c  reads the table of the VM we run in through the CPUID leaves
+ *   host.c   reads every VM's table from KVM's debugfs
+ *   cli.c    options, modes, --watch, exit statuses
+ *   kvm-exitstats.c  main(): the real CPUID, clock and terminal
+ *
+ * Everything outside kvm-exitstats.c reaches CPUID, files, the clock and
+ * the terminal only through struct kes_env, so the unit tests run it all
+ * without a VM.
+ */
+#ifndef KES_H
+#define KES_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "exitstats/exitstats.h"
+
+#define KES_PROG	"kvm-exitstats"
+
+/* Exit statuses, documented in kvm-exitstats.1. */
+enum kes_status {
+	KES_OK		= 0,	/* success */
+	KES_FAIL	= 1,	/* runtime failure, or not our KVM */
+	KES_USAGE	= 2,	/* bad command line */
+	KES_NO_VM	= 3,	/* host mode: no (matching) VM */
+};
+
+#define KES_ERRLEN	512	/* one-line error messages */
+#define KES_DIRLEN	32	/* "<pid>-<fd>" */
+#define KES_NAMELEN	64	/* VM name shown, truncated */
+
+/* One VM's figures, indexed by basic exit reason. */
+struct kes_table {
+	u64 count[EXITSTATS_NR_REASONS];
+	u64 cycles[EXITSTATS_NR_REASONS];
+	u64 total_count;
+	u64 total_cycles;
+};
+
+/* One line of output, derived from a table. */
+struct kes_row {
+	u32 reason;
+	u64 count;
+	u64 cycles;
+	u64 avg;		/* cycles per exit, rounded down */
+	double count_pct;	/* share of all exits, 0 if there are none */
+	double cycles_pct;	/* share of all cycles, 0 if there are none */
+};
+
+enum kes_sort { KES_SORT_COUNT, KES_SORT_CYCLES, KES_SORT_REASON, KES_SORT_AVG };
+
+struct kes_opts {
+	bool host;
+	bool all;
+	bool json;
+	bool help;
+	bool version;
+	enum kes_sort sort;
+	int reason;		/* -1: every reason */
+	long pid;		/* 0: every VM */
+	double interval;	/* seconds; 0: no --watch */
+	unsigned long iterations; /* 0: until interrupted */
+	const char *debugfs;	/* NULL: the environment's */
+};
+
+/* A VM: the guest's own (pid 0, no dir) or one found in debugfs. */
+struct kes_vm {
+	long pid;
+	char dir[KES_DIRLEN];
+	char name[KES_NAMELEN];
+	struct kes_table t;
+};
+
+struct kes_cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+typedef void (*kes_cpuid_fn)(void *ctx, u32 leaf, u32 subleaf,
+			     struct kes_cpuid_regs *r);
+
+/* Everything that touches the machine. */
+struct kes_env {
+	kes_cpuid_fn cpuid;
+	void *cpuid_ctx;
+	const char *debugfs;	/* KVM's debugfs directory */
+	const char *proc;	/* procfs, for VM names */
+	/* Sleep; non-zero if interrupted (stop watching). */
+	int (*sleep)(void *ctx, double seconds);
+	void *sleep_ctx;
+	bool tty;		/* stdout is a terminal */
+	FILE *out;
+	FILE *err;
+};
+
+/* Fill a KES_ERRLEN buffer with a one-line message. */
+static inline __attribute__((format(printf, 2, 3)))
+void kes_seterr(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, KES_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
+/* table.c */
+u64 kes_avg(u64 cycles, u64 count);
+double kes_pct(u64 part, u64 whole);
+void kes_table_sum(struct kes_table *t);
+void kes_table_delta(struct kes_table *d, const struct kes_table *cur,
+		     const struct kes_table *prev);
+size_t kes_rows(const struct kes_table *t, const struct kes_opts *o,
+		struct kes_row *rows);
+void kes_total_row(const struct kes_table *t, struct kes_row *row);
+void kes_print_table(FILE *f, const struct kes_table *t,
+		     const struct kes_opts *o);
+void kes_json_string(FILE *f, const char *s);
+void kes_json_table(FILE *f, const struct kes_table *t,
+		    const struct kes_opts *o);
+
+/* guest.c */
+int kes_guest_probe(const struct kes_env *env, char *err);
+int kes_guest_read(const struct kes_env *env, int reason,
+		   struct kes_table *t, char *err);
+
+/* host.c */
+int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
+		    const char *file, char *err);
+bool kes_qemu_name(const char *cmdline, size_t len, char *name,
+		   size_t size);
+void kes_vm_name(const struct kes_env *env, long pid, char *name,
+		 size_t size);
+int kes_host_read(const struct kes_env *env, long pid,
+		  struct kes_vm **vms, size_t *nr, char *err);
+
+/* cli.c */
+int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err);
+int kes_main(int argc, char **argv, struct kes_env *env);
+
+#endif /* KES_H */
