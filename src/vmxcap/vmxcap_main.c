@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmxcap.ko: report the CPU's VMX capabilities.
+ *
+ * On load, reads the VMX capability MSRs of every online CPU with the
+ * faulting-safe accessor, decodes the first CPU's values (vmxcap_decode.c,
+ * which documents the line format), names any CPU that differs, and prints
+ * the report to the kernel log, one line per record.  The same text stays
+ * readable by everyone in /proc/driver/vmxcap until the module is removed.
+ *
+ * A CPU without VMX (CPUID.01H:ECX.VMX = 0, e.g. AMD or VMX hidden by a
+ * hypervisor) or whose IA32_VMX_BASIC cannot be read fails the load with
+ * -ENODEV; VMX locked off by firmware in IA32_FEATURE_CONTROL fails it with
+ * -EPERM (VMXON would fault: the platform forbids it).  Either way one
+ * line in the kernel log says why.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+#include "vmxcap_decode.h"
+
+#ifndef KES_VERSION
+#define KES_VERSION "0.1.0"
+#endif
+
+#define VMXCAP_PROC_NAME	"driver/vmxcap"
+#define CPUID_1_ECX_VMX		BIT(5)
+
+struct vmxcap_report {
+	char *buf;
+	size_t len, size;
+	bool oom;
+};
+
+static struct vmxcap_report report;
+
+/* Runs on the CPU being read (IPI context): CPUID and RDMSR are per CPU. */
+static void vmxcap_read_local(void *arg)
+{
+	struct vmxcap_msrs *m = arg;
+	unsigned int id;
+
+	memset(m, 0, sizeof(*m));
+	m->cpuid_vmx = cpuid_ecx(1) & CPUID_1_ECX_VMX;
+	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
+		if (!vmxcap_msr_exists(m, id))
+			continue;
+		m->attempted |= BIT(id);
+		if (!rdmsrl_safe(vmxcap_msr_desc[id].addr, &m->val[id]))
+			m->valid |= BIT(id);
+	}
+}
+
+static int vmxcap_read_cpu(unsigned int cpu, struct vmxcap_msrs *m)
+{
+	return smp_call_function_single(cpu, vmxcap_read_local, m, 1);
+}
+
+static void vmxcap_emit(void *ctx, const char *line)
+{
+	struct vmxcap_report *r = ctx;
+	size_t n = strlen(line) + 1;
+
+	pr_info("%s\n", line);
+	if (r->oom)
+		return;
+	if (r->len + n > r->size) {
+		size_t size = max(2 * r->size, (size_t)PAGE_SIZE);
+		char *buf = krealloc(r->buf, size, GFP_KERNEL);
+
+		if (!buf) {
+			r->oom = true;
+			return;
+		}
+		r->buf = buf;
+		r->size = size;
+	}
+	memcpy(r->buf + r->len, line, n - 1);
+	r->buf[r->len + n - 1] = '\n';
+	r->len += n;
+}
+
+static int vmxcap_show(struct seq_file *sf, void *v)
+{
+	seq_write(sf, report.buf, report.len);
+	return 0;
+}
+
+/* Compare every other online CPU with @ref; caller holds cpus_read_lock(). */
+static int vmxcap_check_cpus(const struct vmxcap_msrs *ref,
+			     unsigned int ref_cpu)
+{
+	unsigned int cpu, checked = 1, differing = 0;
+	struct vmxcap_msrs *m;
+	int ret;
+
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		if (cpu == ref_cpu)
+			continue;
+		ret = vmxcap_read_cpu(cpu, m);
+		if (ret)
+			goto out;
+		checked++;
+		if (vmxcap_compare(ref, ref_cpu, m, cpu, vmxcap_emit, &report))
+			differing++;
+	}
+	vmxcap_emit_cpus(checked, differing, vmxcap_emit, &report);
+	ret = 0;
+out:
+	kfree(m);
+	return ret;
+}
+
+static int __init vmxcap_init(void)
+{
+	static const int errno_of[] = {
+		[VMXCAP_OK]		= 0,
+		[VMXCAP_NO_VMX]		= -ENODEV,
+		[VMXCAP_NO_BASIC]	= -ENODEV,
+		[VMXCAP_LOCKED_OFF]	= -EPERM,
+	};
+	enum vmxcap_status st;
+	struct vmxcap_msrs *ref;
+	unsigned int ref_cpu;
+	int ret;
+
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	ref_cpu = cpumask_first(cpu_online_mask);
+	ret = vmxcap_read_cpu(ref_cpu, ref);
+	if (ret)
+		goto unlock;
+	st = vmxcap_status(ref);
+	if (st != VMXCAP_OK) {
+		pr_err("%s\n", vmxcap_status_reason(st));
+		ret = errno_of[st];
+		goto unlock;
+	}
+	vmxcap_decode(ref, vmxcap_emit, &report);
+	ret = vmxcap_check_cpus(ref, ref_cpu);
+unlock:
+	cpus_read_unlock();
+	kfree(ref);
+	if (!ret && report.oom)
+		ret = -ENOMEM;
+	if (!ret && !proc_create_single(VMXCAP_PROC_NAME, 0444, NULL,
+					vmxcap_show))
+		ret = -ENOMEM;
+	if (ret)
+		kfree(report.buf);
+	return ret;
+}
+
+static void __exit vmxcap_exit(void)
+{
+	remove_proc_entry(VMXCAP_PROC_NAME, NULL);
+	kfree(report.buf);
+}
+
+module_init(vmxcap_init);
+module_exit(vmxcap_exit);
+
+MODULE_DESCRIPTION("Report the VMX capabilities of every online CPU");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KES_VERSION);

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the vmxcap decoder (src/vmxcap/vmxcap_decode.c).
+ *
+ * The inputs are real VMX capability MSR values captured from the CPU
+ * models Bochs 2.7 emulates (data/vmx/<model>.msr, each file says how),
+ * read the way vmxcap.ko reads them: in enum order, only the MSRs the SDM
+ * says exist.  Every expected line below is derived by hand from a raw
+ * value and the SDM bit definitions; the comment next to it shows the
+ * derivation.  Control MSRs hold allowed-0 settings in bits 31:0 (set:
+ * must be 1) and allowed-1 settings in bits 63:32 (set: may be 1).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "vmxcap/vmxcap_decode.c"
+
+#define DATA_DIR	"data/vmx/"
+#define MAX_CPUS	4
+#define MAX_LINES	512
+
+struct capture {
+	const char *name;
+	bool cpuid_vmx;
+	unsigned int ncpus;
+	bool readable[MAX_CPUS][VMXCAP_NR_MSRS];
+	u64 val[MAX_CPUS][VMXCAP_NR_MSRS];
+};
+
+struct report {
+	unsigned int n;
+	char *line[MAX_LINES];
+};
+
+static int msr_id(unsigned int addr)
+{
+	unsigned int id;
+
+	for (id = 0; id < VMXCAP_NR_MSRS; id++)
+		if (vmxcap_msr_desc[id].addr == addr)
+			return id;
+	return -1;
+}
+
+static int load_capture(const char *name, struct capture *c)
+{
+	char path[256], line[256], val[64];
+	unsigned int cpu, addr;
+	FILE *f;
+	int vmx;
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	snprintf(path, sizeof(path), DATA_DIR "%s.msr", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		int id;
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "cpuid_vmx %d", &vmx) == 1) {
+			c->cpuid_vmx = vmx;
+			continue;
+		}
+		if (sscanf(line, "cpu%u 0x%x %63s", &cpu, &addr, val) != 3 ||
+		    cpu >= MAX_CPUS || (id = msr_id(addr)) < 0) {
+			fclose(f);
+			return -EINVAL;
+		}
+		if (cpu + 1 > c->ncpus)
+			c->ncpus = cpu + 1;
+		if (strcmp(val, "unreadable")) {
+			c->val[cpu][id] = strtoull(val, NULL, 16);
+			c->readable[cpu][id] = true;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* What vmxcap_read_local() does, with the capture standing in for RDMSR. */
+static void read_like_module(const struct capture *c, unsigned int cpu,
+			     struct vmxcap_msrs *m)
+{
+	unsigned int id;
+
+	memset(m, 0, sizeof(*m));
+	m->cpuid_vmx = c->cpuid_vmx;
+	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
+		if (!vmxcap_msr_exists(m, id))
+			continue;
+		m->attempted |= 1U << id;
+		if (c->readable[cpu][id]) {
+			m->val[id] = c->val[cpu][id];
+			m->valid |= 1U << id;
+		}
+	}
+}
+
+static void collect(void *ctx, const char *line)
+{
+	struct report *r = ctx;
+
+	if (r->n < MAX_LINES)
+		r->line[r->n++] = strdup(line);
+}
+
+static void report_free(struct report *r)
+{
+	while (r->n)
+		free(r->line[--r->n]);
+}
+
+static void decode(const struct vmxcap_msrs *m, struct report *r)
+{
+	report_free(r);
+	vmxcap_decode(m, collect, r);
+}
+
+static int count_prefix(const struct report *r, const char *prefix)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += !strncmp(r->line[i], prefix, strlen(prefix));
+	return n;
+}
+
+static bool has_line(const struct report *r, const char *line)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->line[i], line))
+			return true;
+	return false;
+}
+
+/* One TAP line per expected report line; @why is the derivation. */
+static void expect(const char *what, const struct report *r,
+		   const char *line, const char *why)
+{
+	if (!ok(has_line(r, line), "%s: \"%s\" (%s)", what, line, why)) {
+		unsigned int i;
+		size_t k = strcspn(line, " ");
+
+		/* show the lines of the same key to explain the miss */
+		for (i = 0; i < r->n; i++)
+			if (!strncmp(r->line[i], line, k + 1))
+				printf("#   have \"%s\"\n", r->line[i]);
+	}
+}
+
+static void expect_none(const char *what, const struct report *r,
+			const char *prefix, const char *why)
+{
+	int n = count_prefix(r, prefix);
+
+	if (!ok(n == 0, "%s: no line starts with \"%s\" (%s)", what, prefix,
+		why))
+		printf("#   %d such lines\n", n);
+}
+
+/*
+ * The rules of Appendix A.3-A.5, written out again here, applied to every
+ * bit of every 32/32 control group and compared with the report: a bit
+ * that may be 1 or must be 1 has exactly one line, with the right state.
+ */
+static const struct {
+	const char *key;
+	enum vmxcap_msr plain, true_msr;
+} ctls[] = {
+	{ "pin", VMXCAP_PINBASED, VMXCAP_TRUE_PINBASED },
+	{ "proc", VMXCAP_PROCBASED, VMXCAP_TRUE_PROCBASED },
+	{ "proc2", VMXCAP_PROCBASED2, VMXCAP_NR_MSRS },
+	{ "exit", VMXCAP_EXIT, VMXCAP_TRUE_EXIT },
+	{ "entry", VMXCAP_ENTRY, VMXCAP_TRUE_ENTRY },
+};
+
+static void check_ctls_states(const char *what, const struct vmxcap_msrs *m,
+			      const struct report *r)
+{
+	unsigned int g, bit, bad = 0, lines = 0;
+
+	for (g = 0; g < ARRAY_SIZE(ctls); g++) {
+		u64 plain = m->val[ctls[g].plain], tru = plain;
+
+		if (!(m->valid & (1U << ctls[g].plain)))
+			continue;
+		if (ctls[g].true_msr != VMXCAP_NR_MSRS &&
+		    (m->valid & (1U << ctls[g].true_msr)))
+			tru = m->val[ctls[g].true_msr];
+		for (bit = 0; bit < 32; bit++) {
+			bool must1 = plain >> bit & 1;
+			bool may1 = plain >> (bit + 32) & 1;
+			bool clearable = !(tru >> bit & 1);
+			const char *want;
+			char prefix[64];
+			unsigned int i;
+			int n = 0;
+
+			if (!must1 && !may1)
+				continue;
+			if (may1 && clearable)
+				want = must1 ? "default1" : "yes";
+			else
+				want = may1 ? "forced" : "invalid";
+			snprintf(prefix, sizeof(prefix), "%s %u %s ",
+				 ctls[g].key, bit, want);
+			for (i = 0; i < r->n; i++)
+				n += !strncmp(r->line[i], prefix,
+					      strlen(prefix));
+			lines++;
+			if (n != 1) {
+				printf("#   want one \"%s...\", have %d\n",
+				       prefix, n);
+				bad++;
+			}
+		}
+	}
+	ok(bad == 0 && lines > 0,
+	   "%s: %u allowed control bits each listed once with the state Appendix A gives",
+	   what, lines);
+}
+
+/* Every MSR the reader tried appears raw, value for value. */
+static void check_raw_lines(const char *what, const struct vmxcap_msrs *m,
+			    const struct report *r)
+{
+	unsigned int id, bad = 0, n = 0;
+	char line[128];
+
+	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
+		if (!(m->attempted & (1U << id)))
+			continue;
+		n++;
+		if (m->valid & (1U << id))
+			snprintf(line, sizeof(line), "msr 0x%03x 0x%016llx %s",
+				 vmxcap_msr_desc[id].addr, m->val[id],
+				 vmxcap_msr_desc[id].name);
+		else
+			snprintf(line, sizeof(line), "msr 0x%03x unreadable %s",
+				 vmxcap_msr_desc[id].addr,
+				 vmxcap_msr_desc[id].name);
+		if (!has_line(r, line)) {
+			printf("#   missing \"%s\"\n", line);
+			bad++;
+		}
+	}
+	ok(bad == 0 && (int)n == count_prefix(r, "msr "),
+	   "%s: %u raw MSR lines, one per MSR read", what, n);
+}
+
+static bool load(const char *name, struct capture *c)
+{
+	int err = load_capture(name, c);
+
+	if (!ok(!err, "load %s%s.msr", DATA_DIR, name))
+		printf("#   error %d\n", err);
+	return !err;
+}
+
+static void test_common(const struct capture *c, struct vmxcap_msrs *m,
+			struct report *r)
+{
+	unsigned int cpu;
+	int diff = 0;
+
+	read_like_module(c, 0, m);
+	decode(m, r);
+	is_u64(vmxcap_status(m), VMXCAP_OK, "%s: status ok", c->name);
+	expect(c->name, r, "status ok VMX available", "CPUID.1:ECX.VMX=1");
+	check_raw_lines(c->name, m, r);
+	check_ctls_states(c->name, m, r);
+	for (cpu = 1; cpu < c->ncpus; cpu++) {
+		struct vmxcap_msrs other;
+		struct report none = { 0 };
+
+		read_like_module(c, cpu, &other);
+		diff += vmxcap_compare(m, 0, &other, cpu, collect, &none);
+		report_free(&none);
+	}
+	is_u64(diff, 0, "%s: all %u captured CPUs report the same MSRs",
+	       c->name, c->ncpus);
+}
+
+/* Checks that hold for every Bochs model with VMX: the same basic setup. */
+static void test_bochs_common(const char *n, const struct report *r)
+{
+	/* 0x03a = 0x5: bit 0 lock, bit 2 VMX outside SMX */
+	expect(n, r, "feature_control lock=1", "0x3a bit 0");
+	expect(n, r, "feature_control vmx_outside_smx=1", "0x3a bit 2");
+	expect(n, r, "feature_control vmx_in_smx=0", "0x3a bit 1 clear");
+	/* 0x480 bits 44:32 = 0x1000, 53:50 = 6, 54, 55 set */
+	expect(n, r, "basic vmcs_size=4096", "0x480 bits 44:32 = 0x1000");
+	expect(n, r, "basic vmcs_memtype=wb", "0x480 bits 53:50 = 6 (WB)");
+	expect(n, r, "basic ins_outs_info=1", "0x480 bit 54");
+	expect(n, r, "basic true_ctls=1", "0x480 bit 55");
+	expect(n, r, "group pin present msr=0x481 true=0x48d",
+	       "0x480 bit 55: TRUE MSRs exist");
+	/* 0x481 = 0x0000007f_00000016, 0x48d the same */
+	expect(n, r, "pin 0 yes External-interrupt exiting",
+	       "0x481 bit 32 set, bit 0 clear");
+	expect(n, r, "pin 6 yes Activate VMX-preemption timer",
+	       "0x481 bit 38 set");
+	expect(n, r, "pin 7 no Process posted interrupts",
+	       "0x481 bit 39 clear");
+	expect(n, r, "pin 1 forced bit 1",
+	       "unnamed default1 bit: 0x481 and 0x48d bit 1 set");
+	/* 0x482 allowed-0 0x0401e172, 0x48e allowed-0 0x04006172 */
+	expect(n, r, "proc 15 default1 CR3-load exiting",
+	       "0x482 bit 15 set, 0x48e bit 15 clear, bit 47 set");
+	expect(n, r, "proc 16 default1 CR3-store exiting",
+	       "0x482 bit 16 set, 0x48e bit 16 clear, bit 48 set");
+	expect(n, r, "proc 26 forced bit 26", "0x482 and 0x48e bit 26 set");
+	expect(n, r, "proc 31 yes Activate secondary controls",
+	       "0x482 bit 63 set");
+	expect(n, r, "proc 17 no Activate tertiary controls",
+	       "0x482 bit 49 clear");
+	expect(n, r, "group proc3 absent", "0x482 bit 49 clear");
+	expect_none(n, r, "msr 0x492 ", "IA32_VMX_PROCBASED_CTLS3 not read");
+	/* exit 0x483 allowed-0 0x00036dff, 0x48f allowed-0 0x00036dfb */
+	expect(n, r, "exit 2 default1 Save debug controls",
+	       "0x483 bit 2 set, 0x48f bit 2 clear");
+	expect(n, r, "exit 9 yes Host address-space size", "0x483 bit 41");
+	expect(n, r, "exit 31 no Activate secondary controls",
+	       "0x483 bit 63 clear");
+	expect(n, r, "group exit2 absent", "0x483 bit 63 clear");
+	expect_none(n, r, "msr 0x493 ", "IA32_VMX_EXIT_CTLS2 not read");
+	/* entry 0x484 allowed-0 0x000011ff, 0x490 allowed-0 0x000011fb */
+	expect(n, r, "entry 2 default1 Load debug controls",
+	       "0x484 bit 2 set, 0x490 bit 2 clear");
+	expect(n, r, "entry 12 forced bit 12", "0x484 and 0x490 bit 12 set");
+	expect(n, r, "entry 9 yes IA-32e mode guest", "0x484 bit 41 set");
+	/* CR0_FIXED0 0x80000021, CR0_FIXED1 0xffffffff */
+	expect(n, r, "cr0 0 forced PE", "0x486 bit 0");
+	expect(n, r, "cr0 5 forced NE", "0x486 bit 5");
+	expect(n, r, "cr0 31 forced PG", "0x486 bit 31");
+	expect(n, r, "cr0 30 yes CD", "0x486 bit 30 clear, 0x487 bit 30 set");
+	/* CR4_FIXED0 0x2000 */
+	expect(n, r, "cr4 13 forced VMXE", "0x488 bit 13");
+	expect(n, r, "cr4 12 no LA57", "0x489 bit 12 clear");
+	/* VMCS_ENUM 0x34: bits 9:1 = 0x1a */
+	expect(n, r, "vmcs_enum max_index=0x1a", "0x48a bits 9:1");
+	/* secondary, EPT/VPID, VMFUNC exist in all of them */
+	expect(n, r, "proc2 1 yes Enable EPT", "0x48b bit 33 set");
+	expect(n, r, "proc2 5 yes Enable VPID", "0x48b bit 37 set");
+	expect(n, r, "proc2 7 yes Unrestricted guest", "0x48b bit 39 set");
+	expect(n, r, "proc2 13 yes Enable VM functions", "0x48b bit 45 set");
+	expect(n, r, "proc2 14 yes VMCS shadowing", "0x48b bit 46 set");
+	expect(n, r, "proc2 15 no Enable ENCLS exiting", "0x48b bit 47 clear");
+	expect(n, r, "group eptvpid present msr=0x48c",
+	       "0x48b bits 33 (EPT) and 37 (VPID)");
+	expect(n, r, "eptvpid 0 yes Execute-only EPT translations",
+	       "0x48c bit 0");
+	expect(n, r, "eptvpid 6 yes Page-walk length 4", "0x48c bit 6");
+	expect(n, r, "eptvpid 7 no Page-walk length 5", "0x48c bit 7 clear");
+	expect(n, r, "eptvpid 17 yes EPT 1-Gbyte pages", "0x48c bit 17");
+	expect(n, r, "eptvpid 22 no Advanced VM-exit information for EPT violations",
+	       "0x48c bit 22 clear");
+	expect(n, r, "eptvpid 43 yes INVVPID single-context-retaining-globals",
+	       "0x48c bit 43");
+	expect(n, r, "group vmfunc present msr=0x491", "0x48b bit 45 set");
+	expect(n, r, "vmfunc 0 yes EPTP switching", "0x491 = 1");
+	/* MISC low half 0x..0401e0 */
+	expect(n, r, "misc activity_hlt=1", "0x485 bit 6");
+	expect(n, r, "misc cr3_targets=4", "0x485 bits 24:16 = 4");
+	expect(n, r, "misc max_msr_list=512", "0x485 bits 27:25 = 0");
+	expect(n, r, "misc preemption_timer_shift=0", "0x485 bits 4:0 = 0");
+}
+
+static void test_haswell(const char *name)
+{
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x480 = 0x00d81000_0000002b */
+	expect(name, &r, "basic revision=0x2b", "0x480 bits 30:0");
+	expect(name, &r, "basic hw_exception_any_errcode=0",
+	       "0x480 bit 56 clear");
+	/* 0x482 allowed-1 0xf7f9fffe: bit 27 (MTF) clear */
+	expect(name, &r, "proc 27 no Monitor trap flag", "0x482 bit 59 clear");
+	/* 0x48b = 0x00047fff_00000000 */
+	expect(name, &r, "proc2 17 no Enable PML", "0x48b bit 49 clear");
+	expect(name, &r, "proc2 18 yes EPT-violation #VE", "0x48b bit 50 set");
+	expect(name, &r, "proc2 25 no Use TSC scaling", "0x48b bit 57 clear");
+	/* 0x483 allowed-1 0x007fffff */
+	expect(name, &r, "exit 28 no Load CET state", "0x483 bit 60 clear");
+	/* CR4_FIXED1 0x001727ff */
+	expect(name, &r, "cr4 21 no SMAP", "0x489 bit 21 clear");
+	expect(name, &r, "cr4 20 yes SMEP", "0x489 bit 20 set");
+	/* MISC 0x200401e0 */
+	expect(name, &r, "misc inject_zero_length=0", "0x485 bit 30 clear");
+	expect(name, &r, "misc vmwrite_any_field=1", "0x485 bit 29 set");
+	report_free(&r);
+}
+
+static void test_skylake_x(void)
+{
+	const char *name = "corei7_skylake_x";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x48b = 0x02177fff_00000000 */
+	expect(name, &r, "proc2 17 yes Enable PML", "0x48b bit 49 set");
+	expect(name, &r, "proc2 20 yes Enable XSAVES/XRSTORS",
+	       "0x48b bit 52 set");
+	expect(name, &r, "proc2 25 yes Use TSC scaling", "0x48b bit 57 set");
+	expect(name, &r, "proc2 23 no Sub-page write permissions for EPT",
+	       "0x48b bit 55 clear");
+	/* MISC 0x600401e0 */
+	expect(name, &r, "misc inject_zero_length=1", "0x485 bit 30 set");
+	report_free(&r);
+}
+
+static void test_tigerlake(void)
+{
+	const char *name = "tigerlake";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x480 = 0x01d81000_00000004 */
+	expect(name, &r, "basic revision=0x4", "0x480 bits 30:0");
+	expect(name, &r, "basic hw_exception_any_errcode=1", "0x480 bit 56");
+	/* 0x482 allowed-1 0xfff9fffe */
+	expect(name, &r, "proc 27 yes Monitor trap flag", "0x482 bit 59 set");
+	/* 0x48b = 0x02977fff_00000000 */
+	expect(name, &r, "proc2 23 yes Sub-page write permissions for EPT",
+	       "0x48b bit 55 set");
+	expect(name, &r, "proc2 26 no Enable user wait and pause",
+	       "0x48b bit 58 clear");
+	/* 0x48c = 0x00000f01_06b34141 */
+	expect(name, &r, "eptvpid 23 yes Supervisor shadow-stack control",
+	       "0x48c bit 23 set");
+	/* 0x483 allowed-1 0x107fffff, 0x484 allowed-1 0x0010ffff */
+	expect(name, &r, "exit 28 yes Load CET state", "0x483 bit 60 set");
+	expect(name, &r, "entry 20 yes Load CET state", "0x484 bit 52 set");
+	/* CR4_FIXED1 0x00f72fff */
+	expect(name, &r, "cr4 23 yes CET", "0x489 bit 23 set");
+	expect(name, &r, "cr4 19 no KL", "0x489 bit 19 clear");
+	report_free(&r);
+}
+
+int main(void)
+{
+	test_haswell("corei7_haswell_4770");
+	test_skylake_x();
+	test_tigerlake();
+	return done_testing();
+}
