@@ -44,7 +44,7 @@ static const char *const sort_keys[] = {
 	[KES_SORT_AVG]		= "avg",
 };
 
-static void usage(FILE *f)
+static void print_help(FILE *f)
 {
 	fputs("Usage: " KES_PROG " [OPTION]...\n"
 	      "       " KES_PROG " --host [--pid PID] [OPTION]...\n"
@@ -119,26 +119,26 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			break;
 		case 'p':
 			if (!parse_ulong(optarg, PID_MAX, &v) || !v) {
-				kes_seterr(err, "invalid --pid '%s': expected a process id",
-					   optarg);
+				snprintf(err, KES_ERRLEN, "invalid --pid '%s': expected a process id",
+					 optarg);
 				return -1;
 			}
 			o->pid = v;
 			break;
 		case OPT_DEBUGFS:
 			if (!*optarg) {
-				kes_seterr(err, "invalid --debugfs '': expected a directory");
+				snprintf(err, KES_ERRLEN, "invalid --debugfs '': expected a directory");
 				return -1;
 			}
 			o->debugfs = optarg;
 			break;
 		case 's':
-			for (i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]); i++)
+			for (i = 0; i < ARRAY_SIZE(sort_keys); i++)
 				if (!strcmp(optarg, sort_keys[i]))
 					break;
-			if (i == sizeof(sort_keys) / sizeof(sort_keys[0])) {
-				kes_seterr(err, "invalid --sort '%s': expected count, cycles, avg or reason",
-					   optarg);
+			if (i == ARRAY_SIZE(sort_keys)) {
+				snprintf(err, KES_ERRLEN, "invalid --sort '%s': expected count, cycles, avg or reason",
+					 optarg);
 				return -1;
 			}
 			o->sort = i;
@@ -148,28 +148,28 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			break;
 		case 'r':
 			if (!parse_ulong(optarg, ~0UL, &v)) {
-				kes_seterr(err, "invalid --reason '%s': expected a number",
-					   optarg);
+				snprintf(err, KES_ERRLEN, "invalid --reason '%s': expected a number",
+					 optarg);
 				return -1;
 			}
 			if (v >= EXITSTATS_NR_REASONS || !exitstats_reason_name(v)) {
-				kes_seterr(err, "invalid --reason '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
-					   optarg, EXITSTATS_NR_REASONS - 1);
+				snprintf(err, KES_ERRLEN, "invalid --reason '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
+					 optarg, EXITSTATS_NR_REASONS - 1);
 				return -1;
 			}
 			o->reason = v;
 			break;
 		case 'w':
 			if (!parse_seconds(optarg, &o->interval)) {
-				kes_seterr(err, "invalid --watch '%s': expected seconds, more than 0 and at most %g",
-					   optarg, WATCH_MAX);
+				snprintf(err, KES_ERRLEN, "invalid --watch '%s': expected seconds, more than 0 and at most %g",
+					 optarg, WATCH_MAX);
 				return -1;
 			}
 			break;
 		case 'n':
 			if (!parse_ulong(optarg, ITERATIONS_MAX, &v) || !v) {
-				kes_seterr(err, "invalid --iterations '%s': expected 1 to %lu",
-					   optarg, ITERATIONS_MAX);
+				snprintf(err, KES_ERRLEN, "invalid --iterations '%s': expected 1 to %lu",
+					 optarg, ITERATIONS_MAX);
 				return -1;
 			}
 			o->iterations = v;
@@ -184,28 +184,28 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			o->version = true;
 			break;
 		case ':':
-			kes_seterr(err, "option '%s' needs a value",
-				   argv[optind - 1]);
+			snprintf(err, KES_ERRLEN, "option '%s' needs a value",
+				 argv[optind - 1]);
 			return -1;
 		default:
 			if (optopt)
-				kes_seterr(err, "unknown option '-%c'", optopt);
+				snprintf(err, KES_ERRLEN, "unknown option '-%c'", optopt);
 			else
-				kes_seterr(err, "unknown option '%s'",
-					   argv[optind - 1]);
+				snprintf(err, KES_ERRLEN, "unknown option '%s'",
+					 argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (optind < argc) {
-		kes_seterr(err, "unexpected argument '%s'", argv[optind]);
+		snprintf(err, KES_ERRLEN, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
 	if (!o->host && (o->pid || o->debugfs)) {
-		kes_seterr(err, "--%s needs --host", o->pid ? "pid" : "debugfs");
+		snprintf(err, KES_ERRLEN, "--%s needs --host", o->pid ? "pid" : "debugfs");
 		return -1;
 	}
 	if (o->iterations && !o->interval) {
-		kes_seterr(err, "--iterations needs --watch");
+		snprintf(err, KES_ERRLEN, "--iterations needs --watch");
 		return -1;
 	}
 	return 0;
@@ -224,7 +224,7 @@ static int take(const struct kes_env *env, const struct kes_opts *o,
 		return kes_host_read(env, o->pid, &s->vms, &s->nr, err);
 	s->vms = calloc(1, sizeof(*s->vms));
 	if (!s->vms) {
-		kes_seterr(err, "out of memory");
+		snprintf(err, KES_ERRLEN, "out of memory");
 		return -1;
 	}
 	s->nr = 1;
@@ -408,7 +408,7 @@ int kes_main(int argc, char **argv, struct kes_env *env_in)
 		return KES_USAGE;
 	}
 	if (o.help) {
-		usage(env.out);
+		print_help(env.out);
 		return KES_OK;
 	}
 	if (o.version) {

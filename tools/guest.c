@@ -47,13 +47,13 @@ int kes_guest_probe(const struct kes_env *env, char *err)
 	struct kes_cpuid_regs r;
 	size_t i;
 
-	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		query(env, probes[i].leaf, probes[i].subleaf, &r);
 		if (is_undefined(&r))
 			continue;
-		kes_seterr(err, "not a kvm-exitstats KVM (stock KVM, another hypervisor, bare metal, or kvm.exitstats_cpuid=0): CPUID 0x%08X ECX=%u gave %08x %08x %08x %08x, expected 00000000 00000000 00000000 ffffffff",
-		       probes[i].leaf, probes[i].subleaf,
-		       r.eax, r.ebx, r.ecx, r.edx);
+		snprintf(err, KES_ERRLEN, "not a kvm-exitstats KVM (stock KVM, another hypervisor, bare metal, or kvm.exitstats_cpuid=0): CPUID 0x%08X ECX=%u gave %08x %08x %08x %08x, expected 00000000 00000000 00000000 ffffffff",
+			 probes[i].leaf, probes[i].subleaf,
+			 r.eax, r.ebx, r.ecx, r.edx);
 		return -1;
 	}
 	return 0;
@@ -86,8 +86,8 @@ static int read_leaf(const struct kes_env *env, u32 leaf, u32 subleaf,
 		*val = (u64)r.ebx << 32 | r.ecx;
 		return 0;
 	}
-	kes_seterr(err, "unexpected answer to CPUID 0x%08X ECX=%u: %08x %08x %08x %08x",
-	       leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
+	snprintf(err, KES_ERRLEN, "unexpected answer to CPUID 0x%08X ECX=%u: %08x %08x %08x %08x",
+		 leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
 	return -1;
 }
 
@@ -114,8 +114,8 @@ int kes_guest_read(const struct kes_env *env, int reason,
 		return -1;
 	/* Our KVM counts the exit that asks: zero means someone else answered. */
 	if (!t->total_count) {
-		kes_seterr(err, "not a kvm-exitstats KVM: CPUID 0x%08X reports no exits, not even its own",
-		       EXITSTATS_LEAF_TOTAL_EXITS);
+		snprintf(err, KES_ERRLEN, "not a kvm-exitstats KVM: CPUID 0x%08X reports no exits, not even its own",
+			 EXITSTATS_LEAF_TOTAL_EXITS);
 		return -1;
 	}
 	return 0;

@@ -119,28 +119,28 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 	for (line = 1; p < end; line++, p = eol + 1) {
 		eol = memchr(p, '\n', end - p);
 		if (!eol) {
-			kes_seterr(err, "%s:%u: truncated line", file, line);
+			snprintf(err, KES_ERRLEN, "%s:%u: truncated line", file, line);
 			return -1;
 		}
 		if (!parse_u64(&p, eol, &reason) || !parse_space(&p, eol) ||
 		    !parse_token(&p, eol, tok) || !parse_space(&p, eol) ||
 		    !parse_u64(&p, eol, &count) || !parse_space(&p, eol) ||
 		    !parse_u64(&p, eol, &cycles) || p != eol) {
-			kes_seterr(err, "%s:%u: malformed line", file, line);
+			snprintf(err, KES_ERRLEN, "%s:%u: malformed line", file, line);
 			return -1;
 		}
 		if (reason >= EXITSTATS_NR_REASONS)
 			continue;
 		name = exitstats_reason_name(reason);
 		if (!name || strcmp(name, tok)) {
-			kes_seterr(err, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
-				   file, line, (u32)reason, tok,
-				   name ? name : "undefined");
+			snprintf(err, KES_ERRLEN, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
+				 file, line, (u32)reason, tok,
+				 name ? name : "undefined");
 			return -1;
 		}
 		if (seen[reason]) {
-			kes_seterr(err, "%s:%u: reason %u listed twice",
-				   file, line, (u32)reason);
+			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
+				 file, line, (u32)reason);
 			return -1;
 		}
 		seen[reason] = true;
@@ -275,7 +275,7 @@ static void access_err(char *err, const char *path, int e)
 		hint = " (debugfs not mounted on /sys/kernel/debug, or kvm not loaded?)";
 	else if (e == EACCES || e == EPERM)
 		hint = " (KVM's debugfs is readable by root only)";
-	kes_seterr(err, "%s: %s%s", path, strerror(e), hint);
+	snprintf(err, KES_ERRLEN, "%s: %s%s", path, strerror(e), hint);
 }
 
 /* List the VMs in debugfs, sorted by pid then fd, keeping only @pid's. */
@@ -301,7 +301,7 @@ static int list_vms(const struct kes_env *env, long pid, struct kes_vm **vms,
 			size = size ? 2 * size : 8;
 			q = realloc(v, size * sizeof(*v));
 			if (!q) {
-				kes_seterr(err, "out of memory");
+				snprintf(err, KES_ERRLEN, "out of memory");
 				free(v);
 				closedir(d);
 				return -1;
@@ -310,7 +310,7 @@ static int list_vms(const struct kes_env *env, long pid, struct kes_vm **vms,
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		v[n].pid = dpid;
-		strcpy(v[n].dir, de->d_name);
+		memcpy(v[n].dir, de->d_name, strlen(de->d_name) + 1);
 		n++;
 	}
 	closedir(d);
@@ -347,8 +347,8 @@ int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 				 v[i].dir);
 			if (stat(path, &st))
 				continue;	/* the VM is gone */
-			kes_seterr(err, "%s has no exitstats file: this KVM is not kvm-exitstats (stock kvm.ko loaded?)",
-				   path);
+			snprintf(err, KES_ERRLEN, "%s has no exitstats file: this KVM is not kvm-exitstats (stock kvm.ko loaded?)",
+				 path);
 			goto fail;
 		}
 		if (r) {

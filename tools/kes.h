@@ -15,7 +15,6 @@
 #ifndef KES_H
 #define KES_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +22,8 @@
 #include "exitstats/exitstats.h"
 
 #define KES_PROG	"kvm-exitstats"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Exit statuses, documented in kvm-exitstats.1. */
 enum kes_status {
@@ -32,7 +33,7 @@ enum kes_status {
 	KES_NO_VM	= 3,	/* host mode: no (matching) VM */
 };
 
-#define KES_ERRLEN	512	/* one-line error messages */
+#define KES_ERRLEN	8192	/* char err[KES_ERRLEN]: a message with a path */
 #define KES_DIRLEN	32	/* "<pid>-<fd>" */
 #define KES_NAMELEN	64	/* VM name shown, truncated */
 
@@ -98,17 +99,6 @@ struct kes_env {
 	FILE *out;
 	FILE *err;
 };
-
-/* Fill a KES_ERRLEN buffer with a one-line message. */
-static inline __attribute__((format(printf, 2, 3)))
-void kes_seterr(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, KES_ERRLEN, fmt, ap);
-	va_end(ap);
-}
 
 /* table.c */
 u64 kes_avg(u64 cycles, u64 count);

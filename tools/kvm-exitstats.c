@@ -20,31 +20,37 @@
 #define DEFAULT_DEBUGFS	"/sys/kernel/debug/kvm"
 #define DEFAULT_PROC	"/proc"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
 static void hw_cpuid(void *ctx, u32 leaf, u32 subleaf, struct kes_cpuid_regs *r)
 {
 	(void)ctx;
 	__cpuid_count(leaf, subleaf, r->eax, r->ebx, r->ecx, r->edx);
 }
 
-/* Sleep, but let Ctrl-C end --watch with status 0 rather than kill us. */
+/*
+ * Sleep, but let Ctrl-C (or SIGTERM) end --watch cleanly, with status 0:
+ * from the first sleep on the signals are blocked and waited for here, so
+ * one that arrives while a table is read ends the watch at the next sleep.
+ */
 static int hw_sleep(void *ctx, double seconds)
 {
-	struct timespec ts;
+	struct timespec ts = {
+		.tv_sec = (time_t)seconds,
+		.tv_nsec = (long)((seconds - floor(seconds)) * 1e9),
+	};
+	sigset_t set;
 
 	(void)ctx;
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
-	while (!interrupted && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-	return interrupted;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	while (sigtimedwait(&set, NULL, &ts) < 0) {
+		if (errno == EAGAIN)
+			return 0;	/* slept the whole time */
+		if (errno != EINTR)
+			return 1;
+	}
+	return 1;
 }
 
 static const char *env_or(const char *name, const char *def)
@@ -56,7 +62,6 @@ static const char *env_or(const char *name, const char *def)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct kes_env env = {
 		.cpuid		= hw_cpuid,
 		.debugfs	= env_or("KVM_EXITSTATS_DEBUGFS", DEFAULT_DEBUGFS),
@@ -67,8 +72,5 @@ int main(int argc, char **argv)
 		.err		= stderr,
 	};
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	return kes_main(argc, argv, &env);
 }

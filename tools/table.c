@@ -227,12 +227,13 @@ void kes_json_string(FILE *f, const char *str)
 			fprintf(f, "\\u%04x", *s++);
 		} else if (*s < 0x80) {
 			fputc(*s++, f);
-		} else if ((n = utf8_len(s))) {
-			fwrite(s, 1, n, f);
-			s += n;
 		} else {
-			fputc('?', f);
-			s++;
+			n = utf8_len(s);
+			if (n)
+				fwrite(s, 1, n, f);
+			else
+				fputc('?', f);
+			s += n ? n : 1;
 		}
 	}
 	fputc('"', f);
