@@ -1,0 +1,1350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the kvm-exitstats tool (tools/): options, the debugfs
+ * parser, the table math, sorting, JSON, --watch deltas, the not-our-KVM
+ * detection and the exit statuses of whole runs.  The guest side talks to a
+ * fake KVM that answers with the kernel side's own exitstats_answer() and
+ * counts every query as a CPUID exit; the host side reads a fake debugfs
+ * tree in a temporary directory.  Expected values are computed here from
+ * the inputs.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "exitstats/exitstats.c"
+#include "table.c"
+#include "guest.c"
+#include "host.c"
+#include "cli.c"
+
+#define CPUID_REASON	10	/* SDM: CPUID */
+#define HLT_REASON	12
+#define RDTSC_REASON	16
+
+static char tmp[32];			/* from "/tmp/kes-test-XXXXXX" */
+static char kvm_dir[PATH_MAX], proc_dir[PATH_MAX];	/* fake debugfs, procfs */
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static bool contains(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle);
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return s && !strncmp(s, prefix, strlen(prefix));
+}
+
+/* A text table row with these figures in the block starting at @s. */
+static bool has_row(const char *s, u32 reason, u64 count, u64 cycles,
+		    u64 avg)
+{
+	unsigned long long c, y, a;
+	unsigned int r;
+	char name[64];
+
+	for (; s && *s && !starts(s, "\n"); s = strchr(s, '\n'), s = s ? s + 1 : s)
+		if (sscanf(s, "%u %63s %llu %llu %llu", &r, name, &c, &y,
+			   &a) == 5 && r == reason &&
+		    !strcmp(name, exitstats_reason_name(r)) && c == count &&
+		    y == cycles && a == avg)
+			return true;
+	return false;
+}
+
+/* The line after the first one, or "" if there is none. */
+static const char *line2(const char *s)
+{
+	const char *nl = s ? strchr(s, '\n') : NULL;
+
+	return nl ? nl + 1 : "";
+}
+
+static int nr_defined(void)
+{
+	int n = 0;
+	u32 r;
+
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++)
+		n += !!exitstats_reason_name(r);
+	return n;
+}
+
+/* Position of @reason among the SDM-defined reasons, ascending. */
+static int defined_pos(u32 reason)
+{
+	int n = 0;
+	u32 r;
+
+	for (r = 0; r < reason; r++)
+		n += !!exitstats_reason_name(r);
+	return n;
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		printf("# cannot write %s\n", path);
+}
+
+static void put_bytes(const char *path, const char *bytes, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f))
+		printf("# cannot write %s\n", path);
+}
+
+static char *path_of(const char *fmt, const char *a)
+{
+	static char buf[4][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/", tmp);
+	snprintf(buf[i] + strlen(buf[i]), sizeof(buf[i]) - strlen(buf[i]),
+		 fmt, a);
+	return buf[i];
+}
+
+/* A debugfs table as the kernel prints it, from @count/@cycles. */
+static char *table_text(const u64 *count, const u64 *cycles)
+{
+	static char buf[8192];
+	size_t n = 0;
+	u32 r;
+
+	buf[0] = '\0';
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++)
+		if (exitstats_reason_name(r))
+			n += snprintf(buf + n, sizeof(buf) - n,
+				      "%u %s %" PRIu64 " %" PRIu64 "\n", r,
+				      exitstats_reason_name(r), count[r],
+				      cycles[r]);
+	return buf;
+}
+
+/* ---- a minimal JSON checker (RFC 8259 grammar, no semantics) ----------- */
+
+static const char *js_value(const char *p, int depth);
+
+static const char *js_ws(const char *p)
+{
+	while (p && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	int i;
+
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if (!*p || (unsigned char)*p < 0x20)
+			return NULL;
+		if (*p != '\\')
+			continue;
+		p++;
+		if (*p == 'u') {
+			for (i = 1; i <= 4; i++)
+				if (!isxdigit((unsigned char)p[i]))
+					return NULL;
+			p += 4;
+		} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+			return NULL;
+		}
+	}
+	return p + 1;
+}
+
+static const char *js_digits(const char *p)
+{
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p;
+}
+
+static const char *js_number(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else
+		p = js_digits(p);
+	if (p && *p == '.')
+		p = js_digits(p + 1);
+	if (p && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		p = js_digits(p);
+	}
+	return p;
+}
+
+static const char *js_list(const char *p, char close, bool members,
+			   int depth)
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (members) {
+			p = js_string(js_ws(p));
+			p = js_ws(p);
+			if (!p || *p++ != ':')
+				return NULL;
+		}
+		p = js_ws(js_value(p, depth + 1));
+		if (!p)
+			return NULL;
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *js_value(const char *p, int depth)
+{
+	p = js_ws(p);
+	if (!p || depth > 32)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return js_list(p, '}', true, depth);
+	case '[':
+		return js_list(p, ']', false, depth);
+	case '"':
+		return js_string(p);
+	case 't':
+		return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f':
+		return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n':
+		return strncmp(p, "null", 4) ? NULL : p + 4;
+	default:
+		return js_number(p);
+	}
+}
+
+/* One JSON text per line, each valid, and at least one. */
+static bool json_lines_valid(const char *s)
+{
+	char line[65536];
+	const char *nl, *end;
+	int n = 0;
+
+	while (*s) {
+		nl = strchr(s, '\n');
+		if (!nl || (size_t)(nl - s) >= sizeof(line))
+			return false;
+		memcpy(line, s, nl - s);
+		line[nl - s] = '\0';
+		end = js_ws(js_value(line, 0));
+		if (!end || *end)
+			return false;
+		n++;
+		s = nl + 1;
+	}
+	return n > 0;
+}
+
+static bool have_python;
+
+/* The same check by Python's json module, line by line, if there is one. */
+static void python_json_check(const char *text, const char *what)
+{
+	char file[PATH_MAX], cmd[PATH_MAX + 128];
+
+	if (!have_python) {
+		ok(1, "python3 agrees %s is JSON # SKIP no python3", what);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/json.txt", tmp);
+	put_file(file, text);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys\n[json.loads(l) for l in open(sys.argv[1], encoding=\"utf-8\")]' %s",
+		 file);
+	ok(system(cmd) == 0, "python3 agrees %s is JSON", what);
+}
+
+/* ---- a fake KVM for the guest side ------------------------------------- */
+
+struct fake_kvm {
+	u64 count[EXITSTATS_NR_REASONS];
+	u64 cycles[EXITSTATS_NR_REASONS];
+	u64 other_count, other_cycles;	/* reasons beyond the table */
+	u64 cpuid_cost;			/* cycles per CPUID exit */
+	u8 handled[EXITSTATS_NR_REASONS];
+	unsigned int queries;
+};
+
+static void fake_gather(void *ctx, int slot, u64 *count, u64 *cycles)
+{
+	struct fake_kvm *k = ctx;
+	u32 r;
+
+	if (slot != EXITSTATS_ALL) {
+		*count += k->count[slot - 1];
+		*cycles += k->cycles[slot - 1];
+		return;
+	}
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		*count += k->count[r];
+		*cycles += k->cycles[r];
+	}
+	*count += k->other_count;
+	*cycles += k->other_cycles;
+}
+
+/* Our KVM: the query is a CPUID exit, counted before the answer. */
+static void fake_ours(void *ctx, u32 leaf, u32 subleaf,
+		      struct kes_cpuid_regs *r)
+{
+	struct fake_kvm *k = ctx;
+
+	k->queries++;
+	k->count[CPUID_REASON]++;
+	r->eax = leaf;
+	r->ecx = subleaf;
+	if (!exitstats_answer(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx,
+			      k->handled, fake_gather, k))
+		*r = (struct kes_cpuid_regs){ 0 };
+	k->cycles[CPUID_REASON] += k->cpuid_cost;
+}
+
+static void fake_init(struct fake_kvm *k)
+{
+	*k = (struct fake_kvm){ .cpuid_cost = 1000 };
+	memset(k->handled, 1, sizeof(k->handled));
+}
+
+/* Stock KVM on Intel: out-of-range leaves get the highest basic leaf. */
+static void fake_stock_basic(void *ctx, u32 leaf, u32 subleaf,
+			     struct kes_cpuid_regs *r)
+{
+	(void)ctx; (void)leaf; (void)subleaf;
+	*r = (struct kes_cpuid_regs){ 0x00000bb8, 0x00001194, 0x00000064, 0 };
+}
+
+static void fake_zeros(void *ctx, u32 leaf, u32 subleaf,
+		       struct kes_cpuid_regs *r)
+{
+	(void)ctx; (void)leaf; (void)subleaf;
+	*r = (struct kes_cpuid_regs){ 0 };
+}
+
+/* Says "undefined" to everything: passes the probe, fails the totals. */
+static void fake_all_undefined(void *ctx, u32 leaf, u32 subleaf,
+			       struct kes_cpuid_regs *r)
+{
+	(void)ctx; (void)leaf; (void)subleaf;
+	*r = (struct kes_cpuid_regs){ 0, 0, 0, 0xFFFFFFFF };
+}
+
+/* Right for reason 35 only: the second probe must catch it. */
+static void fake_half(void *ctx, u32 leaf, u32 subleaf,
+		      struct kes_cpuid_regs *r)
+{
+	(void)ctx;
+	if (leaf == EXITSTATS_LEAF_REASON_EXITS && subleaf == 35)
+		*r = (struct kes_cpuid_regs){ 0, 0, 0, 0xFFFFFFFF };
+	else
+		*r = (struct kes_cpuid_regs){ 0 };
+}
+
+/* Probes right, then an exit leaf with EDX set: a malformed answer. */
+static void fake_bad_shape(void *ctx, u32 leaf, u32 subleaf,
+			   struct kes_cpuid_regs *r)
+{
+	(void)ctx;
+	if (subleaf == 35 || subleaf == 0xFFFFFFFF)
+		*r = (struct kes_cpuid_regs){ 0, 0, 0, 0xFFFFFFFF };
+	else
+		*r = (struct kes_cpuid_regs){ 1, 0, 0, leaf == EXITSTATS_LEAF_REASON_EXITS };
+}
+
+/* ---- running the whole program ----------------------------------------- */
+
+struct fake_sleep {
+	unsigned int calls;
+	unsigned int interrupt_at;	/* this call returns "interrupted" */
+	void (*step)(unsigned int call, void *arg);
+	void *arg;
+};
+
+static int fake_sleep(void *ctx, double seconds)
+{
+	struct fake_sleep *s = ctx;
+
+	(void)seconds;
+	s->calls++;
+	if (s->interrupt_at && s->calls == s->interrupt_at)
+		return 1;
+	if (s->step)
+		s->step(s->calls, s->arg);
+	return 0;
+}
+
+static char *out_buf, *err_buf;
+static size_t out_len, err_len;
+
+static int run(struct kes_env *env, char **argv)
+{
+	int argc = 0, ret;
+
+	while (argv[argc])
+		argc++;
+	free(out_buf);
+	free(err_buf);
+	env->out = open_memstream(&out_buf, &out_len);
+	env->err = open_memstream(&err_buf, &err_len);
+	ret = kes_main(argc, argv, env);
+	fclose(env->out);
+	fclose(env->err);
+	return ret;
+}
+
+#define RUN(env, ...) run(env, (char *[]){ "kvm-exitstats", __VA_ARGS__, NULL })
+
+/* A single line on stderr, prefixed with the program's name. */
+static bool one_error_line(const char *what)
+{
+	return !strncmp(err_buf, KES_PROG ": ", strlen(KES_PROG ": ")) &&
+	       strchr(err_buf, '\n') == err_buf + err_len - 1 &&
+	       contains(err_buf, what);
+}
+
+static struct kes_env guest_env(struct fake_kvm *k, struct fake_sleep *s)
+{
+	return (struct kes_env){
+		.cpuid = fake_ours, .cpuid_ctx = k,
+		.debugfs = "/nonexistent", .proc = "/nonexistent",
+		.sleep = fake_sleep, .sleep_ctx = s,
+	};
+}
+
+static struct kes_env host_env(struct fake_sleep *s)
+{
+	return (struct kes_env){
+		.cpuid = fake_zeros,
+		.debugfs = kvm_dir, .proc = proc_dir,
+		.sleep = fake_sleep, .sleep_ctx = s,
+	};
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+#define PARSE(o, err, ...)						\
+	kes_parse_options(sizeof((char *[]){ "kvm-exitstats", __VA_ARGS__ }) / \
+			  sizeof(char *),				\
+			  (char *[]){ "kvm-exitstats", __VA_ARGS__, NULL }, o, err)
+
+static void test_options_good(void)
+{
+	char err[KES_ERRLEN];
+	struct kes_opts o;
+
+	ok(!kes_parse_options(1, (char *[]){ "kvm-exitstats", NULL }, &o, err) &&
+	   !o.host && !o.all && !o.json && o.sort == KES_SORT_COUNT &&
+	   o.reason == -1 && !o.pid && !o.interval && !o.iterations &&
+	   !o.debugfs, "no options: guest mode, sorted by count, one reading");
+	ok(!PARSE(&o, err, "--host", "--pid", "4242", "--sort", "cycles",
+		  "--all", "--json", "--debugfs", "/x") &&
+	   o.host && o.pid == 4242 && o.sort == KES_SORT_CYCLES && o.all &&
+	   o.json && !strcmp(o.debugfs, "/x"), "long options");
+	ok(!PARSE(&o, err, "-H", "-p", "0x10", "-s", "avg", "-a", "-j") &&
+	   o.host && o.pid == 16 && o.sort == KES_SORT_AVG && o.all && o.json,
+	   "short options, hex pid");
+	ok(!PARSE(&o, err, "--sort", "reason") && o.sort == KES_SORT_REASON,
+	   "--sort reason");
+	ok(!PARSE(&o, err, "--reason", "0") && o.reason == 0, "--reason 0");
+	ok(!PARSE(&o, err, "-r", "0x51") && o.reason == 81,
+	   "--reason 0x51 is the last SDM reason, 81");
+	ok(!PARSE(&o, err, "--reason", "10") && o.reason == CPUID_REASON,
+	   "--reason 10");
+	ok(!PARSE(&o, err, "--watch", "0.5", "-n", "3") && o.interval == 0.5 &&
+	   o.iterations == 3, "--watch 0.5 --iterations 3");
+	ok(!PARSE(&o, err, "-w", "86400") && o.interval == 86400,
+	   "--watch at its maximum");
+	ok(!PARSE(&o, err, "-h") && o.help, "--help");
+	ok(!PARSE(&o, err, "--version") && o.version, "--version");
+}
+
+static void test_options_bad(void)
+{
+	static const struct {
+		const char *argv[4];
+		const char *msg;
+	} bad[] = {
+		{ { "--bogus" }, "unknown option '--bogus'" },
+		{ { "-x" }, "unknown option '-x'" },
+		{ { "--host", "--pid" }, "option '--pid' needs a value" },
+		{ { "--reason" }, "needs a value" },
+		{ { "--host", "--pid", "abc" }, "invalid --pid 'abc'" },
+		{ { "--host", "--pid", "-5" }, "invalid --pid '-5'" },
+		{ { "--host", "--pid", "0" }, "invalid --pid '0'" },
+		{ { "--host", "--pid", "12x" }, "invalid --pid '12x'" },
+		{ { "--host", "--pid", " 12" }, "invalid --pid ' 12'" },
+		{ { "--host", "--pid", "2147483648" }, "invalid --pid" },
+		{ { "--host", "--pid", "99999999999999999999999" }, "invalid --pid" },
+		{ { "--reason", "35" }, "not an exit reason the SDM defines" },
+		{ { "--reason", "38" }, "not an exit reason the SDM defines" },
+		{ { "--reason", "42" }, "not an exit reason the SDM defines" },
+		{ { "--reason", "82" }, "not an exit reason the SDM defines" },
+		{ { "--reason", "4294967296" }, "not an exit reason" },
+		{ { "--reason", "-1" }, "invalid --reason '-1': expected a number" },
+		{ { "--reason", "" }, "invalid --reason ''" },
+		{ { "--reason", "0x" }, "invalid --reason '0x'" },
+		{ { "--reason", "ten" }, "invalid --reason 'ten'" },
+		{ { "--sort", "size" }, "invalid --sort 'size'" },
+		{ { "--sort", "" }, "invalid --sort ''" },
+		{ { "--watch", "0" }, "invalid --watch '0'" },
+		{ { "--watch", "-1" }, "invalid --watch '-1'" },
+		{ { "--watch", "abc" }, "invalid --watch 'abc'" },
+		{ { "--watch", "nan" }, "invalid --watch 'nan'" },
+		{ { "--watch", "inf" }, "invalid --watch 'inf'" },
+		{ { "--watch", "1e9" }, "invalid --watch '1e9'" },
+		{ { "--watch", "1s" }, "invalid --watch '1s'" },
+		{ { "--watch", "1", "-n", "0" }, "invalid --iterations '0'" },
+		{ { "--watch", "1", "-n", "x" }, "invalid --iterations 'x'" },
+		{ { "--iterations", "2" }, "--iterations needs --watch" },
+		{ { "--pid", "5" }, "--pid needs --host" },
+		{ { "--debugfs", "/tmp" }, "--debugfs needs --host" },
+		{ { "--host", "--debugfs", "" }, "invalid --debugfs ''" },
+		{ { "extra" }, "unexpected argument 'extra'" },
+	};
+	char *argv[6], err[KES_ERRLEN];
+	struct kes_opts o;
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		argv[0] = "kvm-exitstats";
+		for (n = 0; n < 4 && bad[i].argv[n]; n++)
+			argv[n + 1] = (char *)bad[i].argv[n];
+		argv[n + 1] = NULL;
+		err[0] = '\0';
+		if (!ok(kes_parse_options(n + 1, argv, &o, err) == -1 &&
+			contains(err, bad[i].msg) && !strchr(err, '\n'),
+			"rejected: %s %s %s", bad[i].argv[0],
+			bad[i].argv[1] ? bad[i].argv[1] : "",
+			bad[i].argv[2] ? bad[i].argv[2] : ""))
+			printf("#   expected \"%s\"\n#   got      \"%s\"\n",
+			       bad[i].msg, err);
+	}
+}
+
+/* ---- debugfs tables ----------------------------------------------------- */
+
+static void test_parse_good(void)
+{
+	u64 count[EXITSTATS_NR_REASONS] = { 0 }, cycles[EXITSTATS_NR_REASONS] = { 0 };
+	u64 sum_count = 0, sum_cycles = 0;
+	char err[KES_ERRLEN], buf[8400];
+	struct kes_table t;
+	bool same = true;
+	u32 r;
+
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		if (!exitstats_reason_name(r))
+			continue;
+		count[r] = r * 1000003ULL + 7;
+		cycles[r] = count[r] * (r + 300);
+	}
+	count[HLT_REASON] = 0x123456789ULL;		/* needs the high half */
+	cycles[HLT_REASON] = 0xFFFFFFFF00000001ULL;
+	cycles[81] = 0;
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		sum_count += count[r];
+		sum_cycles += cycles[r];
+	}
+
+	ok(!kes_parse_table(table_text(count, cycles),
+			    strlen(table_text(count, cycles)), &t, "f", err),
+	   "a whole table parses");
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++)
+		same &= t.count[r] == count[r] && t.cycles[r] == cycles[r];
+	ok(same, "every reason's count and cycles as written");
+	is_u64(t.count[HLT_REASON], 0x123456789ULL, "64-bit count");
+	is_u64(t.cycles[HLT_REASON], 0xFFFFFFFF00000001ULL, "64-bit cycles");
+	is_u64(t.total_count, sum_count, "total exits = sum of the rows");
+	is_u64(t.total_cycles, sum_cycles, "total cycles = sum of the rows");
+
+	snprintf(buf, sizeof(buf), "%s82 FUTURE_REASON 5 6\n",
+		 table_text(count, cycles));
+	ok(!kes_parse_table(buf, strlen(buf), &t, "f", err) &&
+	   t.total_count == sum_count,
+	   "a reason beyond our table (newer kernel) is skipped");
+
+	ok(!kes_parse_table("", 0, &t, "f", err) && !t.total_count &&
+	   !t.total_cycles, "an empty table is all zeros");
+	ok(!kes_parse_table("10 CPUID 18446744073709551615 1\n", 32, &t, "f",
+			    err) && t.count[CPUID_REASON] == UINT64_MAX,
+	   "the largest u64");
+}
+
+static void test_parse_bad(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "10 CPUID 1 2", "f:1: truncated line" },
+		{ "10 CPUID 1 2\n12 HLT 3", "f:2: truncated line" },
+		{ "10 CPUID 1 2\n12 HL", "f:2: truncated line" },
+		{ "\n", "f:1: malformed line" },
+		{ "10 CPUID 1 2\x20\n", "f:1: malformed line" },
+		{ "10  CPUID 1 2\n", "f:1: malformed line" },
+		{ " 10 CPUID 1 2\n", "f:1: malformed line" },
+		{ "10 CPUID 1\n", "f:1: malformed line" },
+		{ "10 CPUID 1 2 3\n", "f:1: malformed line" },
+		{ "10 CPUID -1 2\n", "f:1: malformed line" },
+		{ "10 CPUID 0x1 2\n", "f:1: malformed line" },
+		{ "10 CPUID 1 2x\n", "f:1: malformed line" },
+		{ "10 CPUID 18446744073709551616 0\n", "f:1: malformed line" },
+		{ "x CPUID 1 2\n", "f:1: malformed line" },
+		{ "10\tCPUID 1 2\n", "f:1: malformed line" },
+		{ "10 CPUID 1 2\r\n", "f:1: malformed line" },
+		{ "garbage\n", "f:1: malformed line" },
+		{ "10 CPUID 1 2\n12 HLT 3 4\n12 HLT 5 6\n",
+		  "f:3: reason 12 listed twice" },
+		{ "10 HLT 1 2\n", "f:1: reason 10 is HLT, expected CPUID" },
+		{ "35 FOO 1 2\n", "f:1: reason 35 is FOO, expected undefined" },
+		{ "10 CPUIDCPUIDCPUIDCPUIDCPUIDCPUIDCPUID 1 2\n",
+		  "f:1: malformed line" },
+	};
+	char err[KES_ERRLEN];
+	struct kes_table t;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		if (!ok(kes_parse_table(bad[i].text, strlen(bad[i].text), &t,
+					"f", err) == -1 &&
+			contains(err, bad[i].msg),
+			"rejected table #%zu (%s)", i, bad[i].msg))
+			printf("#   got \"%s\"\n", err);
+	}
+}
+
+static void test_qemu_name(void)
+{
+	static const struct {
+		const char *cmdline;	/* arguments separated by '|' */
+		const char *name;	/* NULL: none */
+	} cases[] = {
+		{ "qemu|-name|web1|-m|1G", "web1" },
+		{ "qemu|--name|web2", "web2" },
+		{ "qemu|-name|guest=db,debug-threads=on", "db" },
+		{ "qemu|-name|process=qemu-x,guest=mail", "mail" },
+		{ "qemu|-name|first,process=p", "first" },
+		{ "qemu|-name|a,,b,process=p", "a,b" },
+		{ "qemu|-name|process=p", NULL },
+		{ "qemu|-m|1G", NULL },
+		{ "qemu|-name", NULL },
+	};
+	char buf[256], name[KES_NAMELEN];
+	size_t i, len;
+	bool found;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		len = strlen(cases[i].cmdline) + 1;
+		memcpy(buf, cases[i].cmdline, len);
+		for (char *p = buf; *p; p++)
+			if (*p == '|')
+				*p = '\0';
+		snprintf(name, sizeof(name), "(not found)");
+		found = kes_qemu_name(buf, len, name, sizeof(name));
+		if (cases[i].name)
+			is_str(name, cases[i].name,
+			       "QEMU name from %s", cases[i].cmdline);
+		else
+			ok(!found, "no QEMU name in %s", cases[i].cmdline);
+	}
+	len = strlen("qemu|-name|x") + 1;
+	memcpy(buf, "qemu\0-name\0x", len - 1);	/* no final NUL */
+	ok(!kes_qemu_name(buf, len - 1, name, sizeof(name)),
+	   "an unterminated last argument is not used");
+	memcpy(buf, "q\0-name\0a\tb\0", 12);
+	ok(kes_qemu_name(buf, 12, name, sizeof(name)) && !strcmp(name, "a?b"),
+	   "control characters in a name become '?'");
+}
+
+/* ---- table math and sorting --------------------------------------------- */
+
+static void test_math(void)
+{
+	struct kes_opts o = { .reason = -1, .all = true };
+	struct kes_row rows[EXITSTATS_NR_REASONS], total;
+	struct kes_table t = { 0 };
+	bool zero = true;
+	size_t n, i;
+
+	is_u64(kes_avg(10, 3), 3, "average rounds down");
+	is_u64(kes_avg(5, 0), 0, "average of no exits is 0");
+	is_u64(kes_avg(UINT64_MAX, 1), UINT64_MAX, "average of one exit");
+	ok(fabs(kes_pct(1, 3) - 100.0 / 3) < 1e-9, "share 1 of 3");
+	ok(kes_pct(7, 0) == 0.0, "share of a zero total is 0, not NaN");
+	ok(kes_pct(UINT64_MAX, UINT64_MAX) == 100.0, "share of 64-bit values");
+
+	n = kes_rows(&t, &o, rows);
+	kes_total_row(&t, &total);
+	for (i = 0; i < n; i++)
+		zero &= !rows[i].count && !rows[i].avg &&
+			rows[i].count_pct == 0 && rows[i].cycles_pct == 0;
+	ok(n == (size_t)nr_defined() && zero,
+	   "--all on an empty VM: %d zero rows", nr_defined());
+	ok(!total.count && !total.avg && total.count_pct == 0 &&
+	   total.cycles_pct == 0, "zero totals: no division by zero");
+
+	t.count[HLT_REASON] = 3ULL << 32;
+	t.cycles[HLT_REASON] = 9ULL << 40;
+	t.count[CPUID_REASON] = 1ULL << 32;
+	t.cycles[CPUID_REASON] = 3ULL << 40;
+	kes_table_sum(&t);
+	o.all = false;
+	n = kes_rows(&t, &o, rows);
+	ok(n == 2 && rows[0].reason == HLT_REASON &&
+	   rows[1].reason == CPUID_REASON, "only reasons with exits");
+	is_u64(rows[0].avg, (9ULL << 40) / (3ULL << 32), "64-bit average");
+	ok(rows[0].count_pct == 75.0 && rows[0].cycles_pct == 75.0 &&
+	   rows[1].count_pct == 25.0 && rows[1].cycles_pct == 25.0,
+	   "shares of 64-bit figures: 75%% and 25%%");
+	kes_total_row(&t, &total);
+	is_u64(total.count, 4ULL << 32, "total exits");
+	is_u64(total.avg, (12ULL << 40) / (4ULL << 32), "total average");
+
+	o.reason = RDTSC_REASON;
+	n = kes_rows(&t, &o, rows);
+	ok(n == 1 && rows[0].reason == RDTSC_REASON && !rows[0].count,
+	   "--reason shows its row even without exits");
+}
+
+static void test_sort(void)
+{
+	/* reason, count, cycles: every key gives a different order */
+	static const u64 in[][3] = {
+		{ 1, 50, 5000 },	/* avg 100 */
+		{ 12, 10, 9000 },	/* avg 900 */
+		{ 30, 80, 800 },	/* avg 10 */
+		{ 48, 50, 2500 },	/* avg 50, ties 1 on count */
+		{ 10, 20, 9000 },	/* avg 450, ties 12 on cycles */
+	};
+	static const struct {
+		enum kes_sort key;
+		const char *name;
+		u32 order[5];
+	} cases[] = {
+		{ KES_SORT_COUNT, "count", { 30, 1, 48, 10, 12 } },
+		{ KES_SORT_CYCLES, "cycles", { 10, 12, 1, 48, 30 } },
+		{ KES_SORT_AVG, "avg", { 12, 10, 1, 48, 30 } },
+		{ KES_SORT_REASON, "reason", { 1, 10, 12, 30, 48 } },
+	};
+	struct kes_row rows[EXITSTATS_NR_REASONS];
+	struct kes_opts o = { .reason = -1 };
+	struct kes_table t = { 0 };
+	size_t i, j, n;
+	bool same;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		t.count[in[i][0]] = in[i][1];
+		t.cycles[in[i][0]] = in[i][2];
+	}
+	kes_table_sum(&t);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		o.sort = cases[i].key;
+		n = kes_rows(&t, &o, rows);
+		same = n == 5;
+		for (j = 0; same && j < n; j++)
+			same = rows[j].reason == cases[i].order[j];
+		ok(same, "--sort %s, ties by reason number", cases[i].name);
+	}
+}
+
+/* The text table: every figure read back from the printed lines. */
+static void test_text(void)
+{
+	struct kes_opts o = { .reason = -1 };
+	struct kes_table t = { 0 };
+	char *buf = NULL, name[64], *line;
+	unsigned long long c, y, a;
+	double pc, py;
+	size_t len;
+	unsigned int r;
+	FILE *f;
+	int rows = 0, good = 0, total = 0;
+
+	t.count[CPUID_REASON] = 164;
+	t.cycles[CPUID_REASON] = 156000;
+	t.count[HLT_REASON] = 28;
+	t.cycles[HLT_REASON] = 103500;
+	kes_table_sum(&t);
+	f = open_memstream(&buf, &len);
+	kes_print_table(f, &t, &o);
+	fclose(f);
+
+	ok(!strncmp(buf, "REASON NAME ", 12) && contains(buf, " COUNT ") &&
+	   contains(buf, " AVG ") && contains(buf, "EXITS% CYCLES%\n"),
+	   "header names the columns");
+	for (line = strchr(buf, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+		if (sscanf(line, "%u %63s %llu %llu %llu %lf %lf", &r, name,
+			   &c, &y, &a, &pc, &py) == 7) {
+			rows++;
+			good += !strcmp(name, exitstats_reason_name(r)) &&
+				c == t.count[r] && y == t.cycles[r] &&
+				a == t.cycles[r] / t.count[r] &&
+				fabs(pc - 100.0 * c / t.total_count) <= 0.005 &&
+				fabs(py - 100.0 * y / t.total_cycles) <= 0.005;
+		} else if (sscanf(line, " TOTAL %llu %llu %llu %lf %lf", &c, &y,
+				  &a, &pc, &py) == 5) {
+			total = c == 192 && y == 259500 && a == 259500 / 192 &&
+				pc == 100.0 && py == 100.0;
+		}
+	}
+	ok(rows == 2 && good == 2, "two rows, figures as computed");
+	ok(total, "TOTAL line: 192 exits, 259500 cycles, 100%%");
+	ok(contains(buf, "    10 CPUID") && strstr(buf, " CPUID") < strstr(buf, " HLT"),
+	   "sorted by count, reason right-aligned");
+	free(buf);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void test_json_strings(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "web1", "\"web1\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "tab\there\x01", "\"tab\\u0009here\\u0001\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		/* valid UTF-8 */
+		{ "bad\xff\xc3", "\"bad??\"" },			/* invalid */
+		{ "\xed\xa0\x80", "\"???\"" },			/* a surrogate */
+		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },	/* U+1F600 */
+		{ "", "\"\"" },
+	};
+	char *buf = NULL;
+	size_t len, i;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		f = open_memstream(&buf, &len);
+		kes_json_string(f, cases[i].in);
+		fclose(f);
+		is_str(buf, cases[i].out, "JSON string #%zu", i);
+		free(buf);
+		buf = NULL;
+	}
+}
+
+static void test_json_validator(void)
+{
+	ok(json_lines_valid("{\"a\":[1,2.5,-3e2,true,null,\"x\"]}\n"),
+	   "checker accepts valid JSON");
+	ok(!json_lines_valid("{\"a\":1,}\n") && !json_lines_valid("{\"a\":nan}\n") &&
+	   !json_lines_valid("[1 2]\n") && !json_lines_valid("{\"a\":1}"),
+	   "checker rejects invalid JSON and unterminated lines");
+}
+
+/* ---- guest side --------------------------------------------------------- */
+
+static void test_guest_detection(void)
+{
+	static const struct {
+		kes_cpuid_fn fn;
+		const char *what, *msg;
+	} notours[] = {
+		{ fake_stock_basic, "stock KVM (highest basic leaf)",
+		  "CPUID 0x4FFFFFFD ECX=35 gave 00000bb8 00001194 00000064 00000000" },
+		{ fake_zeros, "stock KVM (zeros), bare metal", "not a kvm-exitstats KVM" },
+		{ fake_half, "right for one probe only",
+		  "CPUID 0x4FFFFFFC ECX=4294967295 gave" },
+		{ fake_all_undefined, "'undefined' for every leaf",
+		  "unexpected answer to CPUID 0x4FFFFFFF" },
+		{ fake_bad_shape, "EDX set in an exit leaf",
+		  "unexpected answer to CPUID 0x4FFFFFFD ECX=0" },
+	};
+	char err[KES_ERRLEN];
+	struct kes_env env;
+	struct fake_kvm k;
+	size_t i;
+	int ret;
+
+	fake_init(&k);
+	env = guest_env(&k, NULL);
+	ok(!kes_guest_probe(&env, err) && k.queries == 2,
+	   "our KVM passes the probe with 2 queries");
+
+	for (i = 0; i < ARRAY_SIZE(notours); i++) {
+		env.cpuid = notours[i].fn;
+		ret = RUN(&env, NULL);
+		if (!ok(ret == KES_FAIL && !out_len &&
+			one_error_line(notours[i].msg),
+			"not our KVM: %s -> status 1, one line", notours[i].what))
+			printf("#   status %d, stderr: %s", ret, err_buf);
+	}
+}
+
+/* A full reading: each value as the documented query order predicts. */
+static void test_guest_read(void)
+{
+	struct kes_env env;
+	struct fake_kvm k, k0;
+	struct kes_table t;
+	char err[KES_ERRLEN];
+	u64 q10, reads, sum_c = 0, sum_y = 0;
+	bool same = true;
+	u32 r;
+
+	fake_init(&k);
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		if (!exitstats_reason_name(r))
+			continue;
+		k.count[r] = 11 * r + 1;
+		k.cycles[r] = 997 * r + 5;
+	}
+	k.count[HLT_REASON] = 0x100000005ULL;		/* high half needed */
+	k.cycles[HLT_REASON] = 0x2000000000000003ULL;
+	k.count[RDTSC_REASON] = 9;			/* not handled: reads 0 */
+	k.handled[RDTSC_REASON] = 0;
+	k.other_count = 3;				/* beyond the table */
+	k.other_cycles = 30000;
+	k0 = k;
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		sum_c += k0.count[r];
+		sum_y += k0.cycles[r];
+	}
+	env = guest_env(&k, NULL);
+
+	ok(!kes_guest_read(&env, -1, &t, err), "a full reading");
+	reads = 2 * nr_defined() + 2;
+	is_u64(k.queries, reads, "2 queries per SDM reason + 2 totals");
+	/* 0x4FFFFFFD/10 is query 2 * (position of 10) + 1 of the reading. */
+	q10 = 2 * defined_pos(CPUID_REASON) + 1;
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		if (r == CPUID_REASON || r == RDTSC_REASON)
+			continue;
+		same &= t.count[r] == k0.count[r] && t.cycles[r] == k0.cycles[r];
+	}
+	ok(same, "every other reason as the VM has it");
+	is_u64(t.count[HLT_REASON], 0x100000005ULL, "64-bit count from EAX:EBX");
+	is_u64(t.cycles[HLT_REASON], 0x2000000000000003ULL,
+	       "64-bit cycles from EBX:ECX");
+	is_u64(t.count[RDTSC_REASON], 0, "a reason KVM does not handle reads 0");
+	is_u64(t.count[CPUID_REASON], k0.count[CPUID_REASON] + q10,
+	       "CPUID count includes the query that asks");
+	is_u64(t.cycles[CPUID_REASON], k0.cycles[CPUID_REASON] + q10 * k.cpuid_cost,
+	       "CPUID cycles cover finished queries only");
+	is_u64(t.total_count, sum_c + k0.other_count + reads - 1,
+	       "total exits read after the rows, includes its own query");
+	is_u64(t.total_cycles, sum_y + k0.other_cycles + (reads - 1) * k.cpuid_cost,
+	       "total cycles read last");
+
+	k = k0;
+	k.queries = 0;
+	ok(!kes_guest_read(&env, HLT_REASON, &t, err) && k.queries == 4 &&
+	   t.count[HLT_REASON] == 0x100000005ULL && !t.count[CPUID_REASON],
+	   "--reason 12 reads only its two leaves and the totals");
+}
+
+static void test_guest_run(void)
+{
+	struct fake_kvm k;
+	struct kes_env env;
+	char want[128];
+	u64 c10;
+	int ret;
+
+	fake_init(&k);
+	k.count[HLT_REASON] = 1000;
+	k.cycles[HLT_REASON] = 2000000;
+	env = guest_env(&k, NULL);
+
+	ret = RUN(&env, NULL);
+	ok(ret == KES_OK && !err_len && contains(out_buf, " HLT ") &&
+	   contains(out_buf, " CPUID ") && contains(out_buf, " TOTAL ") &&
+	   !contains(out_buf, " RDTSC "),
+	   "guest table: rows with exits and the totals, status 0");
+
+	fake_init(&k);
+	ret = RUN(&env, "--reason", "10", "--json");
+	/* Probe (2) then 0x4FFFFFFD/10 is the 3rd query. */
+	c10 = 3;
+	snprintf(want, sizeof(want),
+		 "\"reasons\":[{\"reason\":10,\"name\":\"CPUID\",\"count\":%" PRIu64 ",",
+		 c10);
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
+		starts(out_buf, "{\"mode\":\"guest\",\"interval\":null,") &&
+		contains(out_buf, want) && k.queries == 6,
+		"--reason 10 --json: count 3 after 2 probes, 6 queries in all"))
+		printf("# %u queries, stdout: %s", k.queries, out_buf);
+	python_json_check(out_buf, "guest --json");
+}
+
+/* ---- --watch ------------------------------------------------------------ */
+
+static void test_delta(void)
+{
+	struct kes_table a = { 0 }, b = { 0 }, d;
+
+	a.count[1] = 10;
+	b.count[1] = 25;
+	a.cycles[1] = 1ULL << 40;
+	b.cycles[1] = (1ULL << 40) + 77;
+	a.count[2] = 50;	/* went backwards: a new VM */
+	b.count[2] = 4;
+	kes_table_sum(&a);
+	kes_table_sum(&b);
+	kes_table_delta(&d, &b, &a);
+	is_u64(d.count[1], 15, "delta of a count");
+	is_u64(d.cycles[1], 77, "delta of 64-bit cycles");
+	is_u64(d.count[2], 4, "a counter that went backwards restarts");
+	is_u64(d.total_cycles, 77, "delta of the totals");
+}
+
+static void add_hlt(unsigned int call, void *arg)
+{
+	struct fake_kvm *k = arg;
+
+	k->count[HLT_REASON] += 5 * call;
+	k->cycles[HLT_REASON] += 700 * call;
+}
+
+static void test_guest_watch(void)
+{
+	struct fake_sleep s = { .step = add_hlt };
+	char want[256];
+	const char *second;
+	struct fake_kvm k;
+	struct kes_env env;
+	u64 reading;
+	int ret;
+
+	fake_init(&k);
+	s.arg = &k;
+	env = guest_env(&k, &s);
+	reading = 2 * nr_defined() + 2;
+
+	ret = RUN(&env, "--watch", "2", "--iterations", "2", "--json");
+	second = line2(out_buf);
+	snprintf(want, sizeof(want),
+		 "{\"mode\":\"guest\",\"interval\":2,\"reasons\":[{\"reason\":10,\"name\":\"CPUID\",\"count\":%" PRIu64 ",\"cycles\":%" PRIu64 ",",
+		 reading, reading * k.cpuid_cost);
+	ok(ret == KES_OK && s.calls == 2 && json_lines_valid(out_buf) &&
+	   !strncmp(out_buf, want, strlen(want)),
+	   "interval 1: CPUID delta is one reading, %" PRIu64 " exits", reading);
+	ok(contains(out_buf, "{\"reason\":12,\"name\":\"HLT\",\"count\":5,\"cycles\":700,\"avg_cycles\":140,") &&
+	   contains(second, "{\"reason\":12,\"name\":\"HLT\",\"count\":10,\"cycles\":1400,\"avg_cycles\":140,"),
+	   "HLT deltas per interval: 5 then 10");
+	python_json_check(out_buf, "guest --watch --json");
+
+	fake_init(&k);
+	s = (struct fake_sleep){ .step = add_hlt, .arg = &k };
+	env.tty = false;
+	ret = RUN(&env, "--watch", "1", "-n", "1");
+	ok(ret == KES_OK && !strchr(out_buf, '\033') &&
+	   contains(out_buf, "Exits in the last 1 s"),
+	   "not a terminal: no escape codes");
+	fake_init(&k);
+	s = (struct fake_sleep){ .step = add_hlt, .arg = &k };
+	env.tty = true;
+	ret = RUN(&env, "--watch", "1", "-n", "2");
+	ok(ret == KES_OK && !strncmp(out_buf, "\033[H\033[2J", 7) &&
+	   strstr(out_buf + 1, "\033[H\033[2J"),
+	   "terminal: the screen is cleared before each table");
+
+	fake_init(&k);
+	s = (struct fake_sleep){ .interrupt_at = 3 };
+	env.tty = false;
+	ret = RUN(&env, "--watch", "1", "--json");
+	ok(ret == KES_OK && s.calls == 3 && json_lines_valid(out_buf) &&
+	   *line2(out_buf) && !*line2(line2(out_buf)),
+	   "Ctrl-C during the 3rd sleep: 2 tables, status 0");
+}
+
+/* ---- host side ---------------------------------------------------------- */
+
+static u64 vm_count[EXITSTATS_NR_REASONS], vm_cycles[EXITSTATS_NR_REASONS];
+
+static void make_tree(void)
+{
+	u32 r;
+
+	mkdir(path_of("%s", "kvm"), 0755);
+	mkdir(path_of("%s", "kvm/4242-11"), 0755);
+	mkdir(path_of("%s", "kvm/77-9"), 0755);
+	mkdir(path_of("%s", "kvm/77-10"), 0755);
+	mkdir(path_of("%s", "kvm/not-a-vm"), 0755);
+	put_file(path_of("%s", "kvm/exits"), "12345\n");
+	mkdir(path_of("%s", "proc"), 0755);
+	mkdir(path_of("%s", "proc/4242"), 0755);
+	mkdir(path_of("%s", "proc/77"), 0755);
+	put_bytes(path_of("%s", "proc/4242/cmdline"),
+		  "qemu-system-x86_64\0-enable-kvm\0-name\0guest=we\"b1,debug-threads=on\0",
+		  67);
+	put_file(path_of("%s", "proc/4242/comm"), "qemu-system-x86\n");
+	put_file(path_of("%s", "proc/77/comm"), "kvmtool\n");
+
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++)
+		vm_count[r] = vm_cycles[r] = 0;
+	vm_count[HLT_REASON] = 500;
+	vm_cycles[HLT_REASON] = 1000000;
+	vm_count[30] = 0x100000000ULL;		/* IO_INSTRUCTION */
+	vm_cycles[30] = 0x500000000ULL;
+	put_file(path_of("%s", "kvm/4242-11/exitstats"),
+		 table_text(vm_count, vm_cycles));
+	vm_count[30] = 0;
+	vm_cycles[30] = 0;
+	put_file(path_of("%s", "kvm/77-9/exitstats"),
+		 table_text(vm_count, vm_cycles));
+	vm_count[HLT_REASON] = 0;
+	vm_cycles[HLT_REASON] = 0;
+	put_file(path_of("%s", "kvm/77-10/exitstats"),
+		 table_text(vm_count, vm_cycles));
+}
+
+static void test_host_read(void)
+{
+	struct kes_env env = host_env(NULL);
+	char err[KES_ERRLEN];
+	struct kes_vm *v = NULL;
+	size_t n = 0;
+
+	make_tree();
+	ok(!kes_host_read(&env, 0, &v, &n, err) && n == 3,
+	   "3 VMs; other files and directories ignored");
+	ok(n == 3 && !strcmp(v[0].dir, "77-9") && !strcmp(v[1].dir, "77-10") &&
+	   !strcmp(v[2].dir, "4242-11") && v[0].pid == 77 && v[2].pid == 4242,
+	   "sorted by pid, then fd as a number");
+	ok(n == 3 && !strcmp(v[0].name, "kvmtool") && !strcmp(v[2].name, "we\"b1"),
+	   "names: comm, or QEMU's -name guest=");
+	ok(n == 3 && v[2].t.count[30] == 0x100000000ULL &&
+	   v[2].t.total_count == 0x100000000ULL + 500 &&
+	   v[0].t.total_count == 500 && v[1].t.total_count == 0,
+	   "each VM its own table and totals");
+	free(v);
+	v = NULL;
+	ok(!kes_host_read(&env, 77, &v, &n, err) && n == 2 && v[0].pid == 77 &&
+	   v[1].pid == 77, "--pid 77: its two VMs");
+	free(v);
+	v = NULL;
+	ok(!kes_host_read(&env, 5, &v, &n, err) && n == 0, "--pid 5: none");
+	free(v);
+}
+
+static void test_host_run(void)
+{
+	struct kes_env env = host_env(NULL);
+	char *vm;
+	int ret;
+
+	make_tree();
+	ret = RUN(&env, "--host");
+	vm = strstr(out_buf, "VM 4242-11  pid 4242  name we\"b1\n");
+	ok(ret == KES_OK && !err_len &&
+	   strstr(out_buf, "VM 77-9  pid 77  name kvmtool\n") == out_buf &&
+	   contains(out_buf, "VM 77-10  pid 77  name kvmtool\n") && vm &&
+	   has_row(vm, 30, 1ULL << 32, 5ULL << 32, 5) &&
+	   has_row(vm, HLT_REASON, 500, 1000000, 1000000 / 500),
+	   "--host: one table per VM, headed by dir, pid and name");
+
+	ret = RUN(&env, "--host", "--json", "--debugfs", path_of("%s", "kvm"));
+	ok(ret == KES_OK && json_lines_valid(out_buf) &&
+	   starts(out_buf, "{\"mode\":\"host\",\"interval\":null,\"vms\":[{\"pid\":77,\"dir\":\"77-9\",\"name\":\"kvmtool\",\"reasons\":[") &&
+	   contains(out_buf, "\"name\":\"we\\\"b1\""),
+	   "--host --json: vms with pid, dir, name; quote escaped");
+	python_json_check(out_buf, "host --json");
+
+	ret = RUN(&env, "--host", "--pid", "4242", "--reason", "12", "--json");
+	ok(ret == KES_OK && json_lines_valid(out_buf) &&
+	   contains(out_buf, "\"reasons\":[{\"reason\":12,\"name\":\"HLT\",\"count\":500,\"cycles\":1000000,\"avg_cycles\":2000,") &&
+	   !contains(out_buf, "\"pid\":77"), "--pid 4242 --reason 12");
+
+	ret = RUN(&env, "--host", "--pid", "5");
+	ok(ret == KES_NO_VM && !out_len &&
+	   one_error_line("no VM of process 5 in "), "--pid without VMs: status 3");
+}
+
+static void grow_vm(unsigned int call, void *arg)
+{
+	char cmd[PATH_MAX + 16];
+
+	(void)arg;
+	vm_count[HLT_REASON] = 500 + 100 * call;
+	vm_cycles[HLT_REASON] = 1000000 + 1000 * call;
+	put_file(path_of("%s", "kvm/77-9/exitstats"),
+		 table_text(vm_count, vm_cycles));
+	mkdir(path_of("%s", "kvm/99-3"), 0755);		/* a new VM */
+	put_file(path_of("%s", "kvm/99-3/exitstats"),
+		 table_text(vm_count, vm_cycles));
+	if (call == 2) {				/* and one goes */
+		snprintf(cmd, sizeof(cmd), "rm -rf %s",
+			 path_of("%s", "kvm/4242-11"));
+		if (system(cmd))
+			printf("# %s failed\n", cmd);
+	}
+}
+
+static void test_host_watch(void)
+{
+	struct fake_sleep s = { .step = grow_vm };
+	struct kes_env env = host_env(&s);
+	char want[128];
+	const char *second;
+	int ret;
+
+	make_tree();
+	vm_count[HLT_REASON] = 500;
+	vm_cycles[HLT_REASON] = 1000000;
+	ret = RUN(&env, "--host", "--watch", "1", "-n", "2", "--json");
+	second = line2(out_buf);
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) && *second,
+		"--host --watch --json: one valid line per interval"))
+		printf("# status %d\n# stdout: %s# stderr: %s", ret, out_buf,
+		       err_buf);
+	ok(contains(out_buf, "\"dir\":\"77-9\",\"name\":\"kvmtool\",\"reasons\":[{\"reason\":12,\"name\":\"HLT\",\"count\":100,\"cycles\":1000,") &&
+	   contains(out_buf, "\"dir\":\"4242-11\",\"name\":\"we\\\"b1\",\"reasons\":[],\"total\":{\"count\":0,"),
+	   "interval 1: 100 new HLT exits in 77-9, none in 4242-11");
+	snprintf(want, sizeof(want),
+		 "\"dir\":\"99-3\",\"name\":\"\",\"reasons\":[{\"reason\":12,\"name\":\"HLT\",\"count\":%d,",
+		 600);
+	ok(contains(out_buf, want),
+	   "a VM new in the interval shows all its exits");
+	ok(contains(second, "\"dir\":\"77-9\",\"name\":\"kvmtool\",\"reasons\":[{\"reason\":12,\"name\":\"HLT\",\"count\":100,") &&
+	   !contains(second, "4242-11"),
+	   "interval 2: deltas again; the VM that went is gone");
+	python_json_check(out_buf, "host --watch --json");
+}
+
+static void test_host_errors(void)
+{
+	struct kes_env env = host_env(NULL);
+	int ret;
+
+	make_tree();
+	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "missing"));
+	ok(ret == KES_FAIL && !out_len &&
+	   one_error_line("missing: No such file or directory (debugfs not mounted"),
+	   "missing debugfs: status 1, one line with a hint");
+
+	mkdir(path_of("%s", "empty"), 0755);
+	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "empty"));
+	ok(ret == KES_NO_VM && one_error_line("no VMs in "),
+	   "no VMs: status 3");
+
+	mkdir(path_of("%s", "stock"), 0755);
+	mkdir(path_of("%s", "stock/123-4"), 0755);
+	put_file(path_of("%s", "stock/123-4/exits"), "1\n");
+	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "stock"));
+	ok(ret == KES_FAIL && one_error_line("123-4 has no exitstats file: this KVM is not kvm-exitstats"),
+	   "stock KVM's debugfs: status 1");
+
+	put_file(path_of("%s", "kvm/77-9/exitstats"), "10 CPUID 1 2\n12 HLT x 4\n");
+	ret = RUN(&env, "--host");
+	ok(ret == KES_FAIL && !out_len &&
+	   one_error_line("77-9/exitstats:2: malformed line"),
+	   "garbage in a table: status 1, file and line named");
+
+	make_tree();
+	put_file(path_of("%s", "kvm/77-9/exitstats"), "10 CPUID 1 2\n12 HLT 3");
+	ret = RUN(&env, "--host", "--json");
+	ok(ret == KES_FAIL && !out_len && one_error_line(":2: truncated line"),
+	   "a truncated table: status 1");
+
+	make_tree();
+	env.debugfs = path_of("%s", "kvm/exits");
+	ret = RUN(&env, "--host");
+	ok(ret == KES_FAIL && one_error_line("Not a directory"),
+	   "debugfs path is a file: status 1");
+
+	env = host_env(NULL);
+	if (geteuid() == 0) {
+		ok(1, "no permission: status 1 # SKIP root reads anything");
+	} else {
+		chmod(path_of("%s", "kvm/77-9/exitstats"), 0);
+		ret = RUN(&env, "--host");
+		ok(ret == KES_FAIL && one_error_line("Permission denied (KVM's debugfs is readable by root only)"),
+		   "no permission: status 1");
+		chmod(path_of("%s", "kvm/77-9/exitstats"), 0644);
+		chmod(path_of("%s", "kvm"), 0);
+		ret = RUN(&env, "--host");
+		ok(ret == KES_FAIL && one_error_line("Permission denied"),
+		   "unreadable debugfs directory: status 1");
+		chmod(path_of("%s", "kvm"), 0755);
+	}
+}
+
+static void test_usage_runs(void)
+{
+	struct kes_env env = host_env(NULL);
+	int ret;
+
+	ret = RUN(&env, "--help");
+	ok(ret == KES_OK && !strncmp(out_buf, "Usage: kvm-exitstats", 20) &&
+	   !err_len, "--help: usage on stdout, status 0");
+	ret = RUN(&env, "-V");
+	ok(ret == KES_OK && !strncmp(out_buf, "kvm-exitstats ", 14),
+	   "--version: status 0");
+	ret = RUN(&env, "--sort", "bogus");
+	ok(ret == KES_USAGE && !out_len &&
+	   !strcmp(err_buf, "kvm-exitstats: invalid --sort 'bogus': expected count, cycles, avg or reason (try --help)\n"),
+	   "bad value: status 2, one line on stderr");
+	ret = RUN(&env, "--frobnicate");
+	ok(ret == KES_USAGE && one_error_line("unknown option '--frobnicate'"),
+	   "unknown option: status 2");
+}
+
+int main(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(tmp, sizeof(tmp), "/tmp/kes-test-XXXXXX");
+	if (!mkdtemp(tmp)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	snprintf(kvm_dir, sizeof(kvm_dir), "%s/kvm", tmp);
+	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", tmp);
+	have_python = !system("python3 -c '' 2>/dev/null");
+
+	test_options_good();
+	test_options_bad();
+	test_parse_good();
+	test_parse_bad();
+	test_qemu_name();
+	test_math();
+	test_sort();
+	test_text();
+	test_json_validator();
+	test_json_strings();
+	test_guest_detection();
+	test_guest_read();
+	test_guest_run();
+	test_delta();
+	test_guest_watch();
+	test_host_read();
+	test_host_run();
+	test_host_watch();
+	test_host_errors();
+	test_usage_runs();
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	if (system(cmd))
+		printf("# could not remove %s\n", tmp);
+	free(out_buf);
+	free(err_buf);
+	return done_testing();
+}
