@@ -19,6 +19,7 @@
 #define WATCH_MAX	86400.0		/* seconds */
 #define ITERATIONS_MAX	1000000000UL
 #define PID_MAX		0x7FFFFFFFUL	/* pid_t */
+#define CLEAR_SCREEN	"\033[H\033[2J"	/* ANSI: cursor home, erase display */
 
 enum { OPT_DEBUGFS = 256 };
 
@@ -290,7 +291,7 @@ static void print_text(const struct kes_env *env, const struct kes_opts *o,
 
 	if (o->interval) {
 		/* Refresh in place on a terminal; a log gets one block each. */
-		fputs(env->tty ? "\033[H\033[2J" : "\n", f);
+		fputs(env->tty ? CLEAR_SCREEN : "\n", f);
 		fprintf(f, "Exits in the last %g s\n\n", o->interval);
 	}
 	if (!o->host) {
