@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Payload of tests/emu/nested/run on the emulated host (L1), sourced by its
+# /init with /lib/kes.sh: QEMU boots the nested guest (L2, l2-init) on our
+# KVM.  When the guest pauses, this reads the VM's debugfs table (and runs
+# `kvm-exitstats --host`), then lets the guest go on; at the end it judges
+# what the guest read against the table, as TAP.
+
+L2_TIMEOUT=900		# seconds of emulated time for the whole guest run
+
+# qemu_start KERNEL INITRD APPEND: QEMU in the background, console on
+# /tmp/l2.out, its input on fd 3 (kept open: QEMU must never see EOF).
+qemu_start() {
+	rm -f /tmp/l2.in
+	mkfifo /tmp/l2.in
+	exec 3<>/tmp/l2.in
+	qemu-system-x86_64 -M microvm -enable-kvm -cpu host -m 128 \
+		-nodefaults -nographic -no-reboot -serial stdio \
+		-kernel "$1" -initrd "$2" -append "$3" \
+		</tmp/l2.in >/tmp/l2.out 2>&1 &
+	qemu_pid=$!
+}
+
+# qemu_wait_for WORD: until the guest printed WORD or QEMU ended.
+qemu_wait_for() {
+	while ! grep -q "^$1" /tmp/l2.out; do
+		kill -0 "$qemu_pid" 2>/dev/null || return 1
+		[ $(($(date +%s) - qemu_t0)) -lt $L2_TIMEOUT ] || return 1
+		sleep 1
+	done
+}
+
+# One of the guest's reads as "eax ebx ecx edx" in decimal.
+l2_regs() {
+	set -- $(tr -d '\r' </tmp/l2.out | sed -n "s/^KES-L2 $1 //p" | head -n 1)
+	[ $# -eq 4 ] && echo "$(($1)) $(($2)) $(($3)) $(($4))"
+}
+
+# A 64-bit figure from a read: count (EAX low, EBX high) or cycles (EBX
+# high, ECX low).  Empty if the guest did not report the read.
+l2_count() {
+	set -- $(l2_regs "$1")
+	[ $# -eq 4 ] && echo $(($1 | $2 << 32))
+}
+l2_cycles() {
+	set -- $(l2_regs "$1")
+	[ $# -eq 4 ] && echo $(($2 << 32 | $3))
+}
+
+# check DESC EXPR-STATUS "expected" "actual": a test line that shows both.
+check() {
+	[ "$2" -eq 0 ] || echo "#   expected $3, got $4"
+	tap_is "$2" "$1"
+}
+
+# debugfs column for a reason: count ($3) or cycles ($4).
+dfs() {
+	awk -v r="$1" -v c="$2" '$1 == r { print $c }' /tmp/dfs
+}
+
+export PATH=$PATH:/usr/bin
+tool=
+command -v kvm-exitstats >/dev/null && tool=kvm-exitstats
+
+tap_cmd "our kvm is the one loaded (it has a version)" \
+	test "$(kvm_loaded)" = ours
+
+fast="mitigations=off nokaslr rodata=off cryptomgr.notests=1 ipv6.disable=1"
+fast="$fast initcall_blacklist=jent_mod_init,crypto_kdf108_init"
+fast="$fast,load_system_certificate_list,bpf_tcp_ca_kfunc_init"
+fast="$fast,bpf_dummy_struct_ops_init,init_kprobe_trace,trace_eval_init"
+fast="$fast,cmos_init"
+echo "# L2: $(cat l2-kernel) booting under QEMU on our KVM"
+qemu_t0=$(date +%s)
+qemu_start /payload/vmlinux /payload/l2.cpio \
+	"console=ttyS0 quiet panic=-1 $fast"
+
+qemu_wait_for KES-L2-PAUSE
+tap_is $? "the nested guest booted and read the leaves"
+echo "# L2: booted after $(($(date +%s) - qemu_t0))s of emulated time"
+
+# The guest is paused: its CPUID count cannot move while we look.
+set -- /sys/kernel/debug/kvm/*-*/exitstats
+check "one VM's debugfs table: $1" $([ $# -eq 1 ] && [ -f "$1" ]; echo $?) \
+	"one <pid>-<fd>/exitstats" "$*"
+cp "$1" /tmp/dfs 2>/dev/null || : >/tmp/dfs
+vmdir=${1%/exitstats}
+vmdir=${vmdir##*/}
+bad=$(awk 'NF != 4 || $1 !~ /^[0-9]+$/ || $2 !~ /^[A-Z_0-9]+$/ ||
+	$3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/' /tmp/dfs | head -n 3)
+check "every debugfs line is <reason> <NAME> <count> <cycles>" \
+	$([ -s /tmp/dfs ] && [ -z "$bad" ]; echo $?) "no other line" "'$bad'"
+for r in 1:EXTERNAL_INTERRUPT 10:CPUID 30:IO_INSTRUCTION 48:EPT_VIOLATION; do
+	n=$(dfs "${r%%:*}" 3)
+	y=$(dfs "${r%%:*}" 4)
+	name=$(awk -v r="${r%%:*}" '$1 == r { print $2 }' /tmp/dfs)
+	check "debugfs: ${r#*:} exits counted and timed after a Linux boot" \
+		$([ "$name" = "${r#*:}" ] && [ "${n:-0}" -gt 0 ] &&
+		  [ "${y:-0}" -gt 0 ]; echo $?) \
+		"${r#*:} with count > 0, cycles > 0" "$name $n $y"
+done
+dfs_cpuid=$(dfs 10 3)
+echo "# debugfs at the pause: $(awk '{ n += $3; y += $4 } END {
+	print n " exits, " y " cycles" }' /tmp/dfs), CPUID $dfs_cpuid"
+
+if [ -n "$tool" ]; then
+	$tool --host >/tmp/host 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/host
+	check "kvm-exitstats --host runs" "$rc" "exit status 0" "$rc"
+	host_cpuid=$(awk '$1 == 10 && $2 == "CPUID" { print $3 }' /tmp/host)
+	check "kvm-exitstats --host shows VM $vmdir with debugfs' CPUID count" \
+		$(grep -q "^VM $vmdir " /tmp/host &&
+		  [ "$host_cpuid" = "$dfs_cpuid" ]; echo $?) \
+		"VM $vmdir, CPUID $dfs_cpuid" "CPUID ${host_cpuid:-none}"
+else
+	echo "# kvm-exitstats not in the image: host tool checks skipped"
+fi
+
+echo go >&3
+qemu_wait_for KES-L2-DONE
+tap_is $? "the nested guest finished"
+wait "$qemu_pid"
+rc=$?
+check "QEMU exited cleanly after the guest's reboot" "$rc" 0 "$rc"
+echo "# L2: done after $(($(date +%s) - qemu_t0))s of emulated time"
+tr -d '\r' </tmp/l2.out | grep -E '^KES-L2-(ERR|PROFILE|TOOL)' | sed 's/^/# /'
+grep -qE 'Kernel panic|BUG:|Oops' /tmp/l2.out && tr -d '\r' </tmp/l2.out |
+	tail -n 40 | sed 's/^/# L2 console: /'
+
+# What the guest read (all in decimal).
+c1=$(l2_count c1) c2=$(l2_count c2) c3=$(l2_count c3) c4=$(l2_count c4)
+k=$((c2 - c1))
+echo "# guest: CPUID count $c1, $c2, $c3 in three reads, $c4 after the pause"
+check "CPUID exits counted: each cpuid run adds at least its one CPUID" \
+	$([ -n "$c1" ] && [ "$c1" -gt 0 ] && [ "$k" -ge 1 ]; echo $?) \
+	"0 < c1 < c2" "c1=$c1 c2=$c2"
+check "every cpuid run adds the same number of CPUID exits ($k)" \
+	$([ $((c3 - c2)) -eq "$k" ]; echo $?) "c3 - c2 = $k" "$((c3 - c2))"
+t1=$(l2_count t1) t2=$(l2_count t2)
+check "total exits grow across a second read (0x4FFFFFFF)" \
+	$([ -n "$t1" ] && [ "$t2" -gt "$t1" ] && [ "$t1" -ge "$c3" ]; echo $?) \
+	"c3 <= t1 < t2" "c3=$c3 t1=$t1 t2=$t2"
+for u in "u1:0x4FFFFFFD ECX=35" "u2:0x4FFFFFFD ECX=0xFFFFFFFF" \
+	"u3:0x4FFFFFFC ECX=35" "u4:0x4FFFFFFC ECX=0xFFFFFFFF"; do
+	regs=$(l2_regs "${u%%:*}")
+	check "undefined reason: ${u#*:} answers 0 0 0 0xffffffff" \
+		$([ "$regs" = "0 0 0 4294967295" ]; echo $?) \
+		"0 0 0 4294967295" "'$regs'"
+done
+y1=$(l2_cycles y1) y2=$(l2_cycles y2)
+set -- $(l2_regs y1) x x x x
+set -- "$1" "$4" $(l2_regs y2) x x x x
+check "CPUID cycles (0x4FFFFFFC) > 0 and <= total cycles (0x4FFFFFFE)" \
+	$([ "$1" = 0 ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$6" = 0 ] &&
+	  [ "${y1:-0}" -gt 0 ] && [ "$y1" -le "$y2" ]; echo $?) \
+	"EAX = EDX = 0, 0 < cycles(10) <= total" \
+	"eax=$1 edx=$2 / eax=$3 edx=$6, $y1 <= $y2"
+# A cpuid run makes b CPUIDs up to its read (the read included) and a
+# after it, a + b = k.  Eight runs after c3, then the pause, during which
+# nothing runs CPUID: debugfs shows c3 + a + 8k, with 0 <= a < k.
+a=$((${dfs_cpuid:-0} - c3 - 8 * k))
+echo "# a cpuid run: $k CPUID exits, $a of them after its read"
+check "debugfs CPUID count = the guest's count before the pause + 8 runs" \
+	$([ "$a" -ge 0 ] && [ "$a" -lt "$k" ]; echo $?) \
+	"$((c3 + 8 * k)) + a, 0 <= a < $k" "${dfs_cpuid:-none}"
+check "the guest's count after the pause = 9 runs after c3" \
+	$([ "${c4:-0}" -eq $((c3 + 9 * k)) ]; echo $?) \
+	"$((c3 + 9 * k))" "${c4:-none}"
+
+if [ -n "$tool" ]; then
+	# kvm-exitstats --reason 10 makes s CPUIDs at startup, reads the
+	# probe (2 CPUIDs), then 0x4FFFFFFD/10 (the count it shows), then
+	# 0x4FFFFFFC/10, 0x4FFFFFFF and 0x4FFFFFFE.  Between cpuid's reads
+	# c4 and c5: c5 = c4 + k + s + 6, shown = c4 + a + s + 3.
+	c5=$(l2_count c5)
+	shown=$(tr -d '\r' </tmp/l2.out |
+		awk '$1 == "KES-L2-TOOL" && $2 == 10 && $3 == "CPUID" { print $4 }')
+	rc=$(tr -d '\r' </tmp/l2.out | sed -n 's/^KES-L2-TOOL exit status //p')
+	check "guest kvm-exitstats --reason 10 runs" "${rc:-1}" 0 "${rc:-none}"
+	s1=$((${shown:-0} - c4 - a - 3))
+	s2=$((${c5:-0} - c4 - k - 6))
+	echo "# guest tool: CPUID $shown between cpuid's $c4 and $c5; its startup: $s1 / $s2 CPUIDs"
+	check "guest kvm-exitstats' CPUID count matches cpuid's reads exactly" \
+		$([ -n "$shown" ] && [ "$s1" -ge 0 ] && [ "$s1" -eq "$s2" ]
+		  echo $?) "startup CPUIDs equal from both sides" "$s1 vs $s2"
+	rc=$(tr -d '\r' </tmp/l2.out |
+		sed -n 's/^KES-L2-PROFILE kvm-exitstats exit status //p')
+	check "guest kvm-exitstats prints the boot's table" "${rc:-1}" 0 \
+		"${rc:-none}"
+else
+	echo "# kvm-exitstats not in the image: guest tool checks skipped"
+fi
+tap_done
