@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest tests of kvm-exitstats (issues 2 and 5), run inside the emulated
+ * VMX host.  Guests of our own (guest.S) cause exits whose number follows
+ * from what they ran; the tests compare the CPUID leaves 0x4FFFFFFC ..
+ * 0x4FFFFFFF and the per-VM debugfs table with those numbers.  Nothing
+ * expected here is taken from the code under test.
+ *
+ * usage: exitstats-test [--compare FILE]   kvm-exitstats loaded
+ *        exitstats-test --fresh            the same, only a fresh VM's
+ *                                          first read
+ *        exitstats-test --stock FILE       stock KVM loaded: check its
+ *                                          answers and record them in FILE
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "vm.h"
+
+/* Intel SDM Vol. 3, Appendix C (the revision of 2024-12): basic exit
+ * reasons 0 .. 81 are defined except 35, 38 and 42.
+ */
+#define SDM_NR_REASONS	82
+#define NR_SWEEP	(SDM_NR_REASONS + 1)	/* and the first one above */
+
+#define PARAM_PATH	"/sys/module/kvm/parameters/exitstats_cpuid"
+
+static bool sdm_defined(uint32_t reason)
+{
+	return reason < SDM_NR_REASONS &&
+	       reason != 35 && reason != 38 && reason != 42;
+}
+
+/* Defined by the SDM, no handler in kvm_vmx_exit_handlers[] (6.1, 6.12). */
+static const uint32_t unhandled_reasons[] = { 3, 4, 16, 51, 63, 64, 67, 68 };
+/* Not defined by the SDM: the holes, the first above, 16-bit and beyond. */
+static const uint32_t undefined_reasons[] = {
+	35, 38, 42, SDM_NR_REASONS, 0xffff, 0x10000, 0x80000021, 0xffffffff,
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct cpuid_regs regs_undefined = { 0, 0, 0, 0xffffffff };
+
+static struct cpuid_regs count_regs(uint64_t n)
+{
+	return (struct cpuid_regs){ (uint32_t)n, n >> 32, 0, 0 };
+}
+
+static uint64_t count_of(struct cpuid_regs r)
+{
+	return (uint64_t)r.ebx << 32 | r.eax;
+}
+
+static uint64_t cycles_of(struct cpuid_regs r)
+{
+	return (uint64_t)r.ebx << 32 | r.ecx;
+}
+
+static bool regs_eq(struct cpuid_regs a, struct cpuid_regs b)
+{
+	return a.eax == b.eax && a.ebx == b.ebx && a.ecx == b.ecx &&
+	       a.edx == b.edx;
+}
+
+static void show_regs(const char *what, struct cpuid_regs r)
+{
+	printf("#   %s eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
+	       what, r.eax, r.ebx, r.ecx, r.edx);
+}
+
+/* One TAP line: all four registers as expected. */
+static int is_regs(struct cpuid_regs got, struct cpuid_regs want,
+		   const char *fmt, ...)
+{
+	char desc[256];
+	va_list ap;
+	int eq = regs_eq(got, want);
+
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+	if (!ok(eq, "%s", desc)) {
+		show_regs("expected", want);
+		show_regs("got     ", got);
+	}
+	return eq;
+}
+
+static void bail(const char *what)
+{
+	printf("Bail out! %s\n", what);
+	exit(1);
+}
+
+/* Read one leaf in the guest; a VMM failure ends the run. */
+static struct cpuid_regs rd(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	if (guest_cpuid(v, leaf, subleaf, &r))
+		bail("guest CPUID failed");
+	return r;
+}
+
+static void new_vm(struct vm *vm, int nr_vcpus)
+{
+	if (vm_create(vm, nr_vcpus))
+		bail("cannot create a VM");
+}
+
+/* The VMM's own accounting: what it saw in user space is what it ran. */
+static void check_vmm_saw(const struct vm *vm, const char *what)
+{
+	uint64_t io = 0, hlt = 0;
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		io += vm->vcpu[i].io_seen;
+		hlt += vm->vcpu[i].hlt_seen;
+	}
+	is_u64(io, vm_io_exits(vm), "%s: user space saw each OUT the guest ran",
+	       what);
+	is_u64(hlt, vm_hlt_exits(vm),
+	       "%s: user space saw each HLT the guest ran", what);
+}
+
+/* Counts for the reasons the guest controls, read from vCPU @v. */
+static void check_counts(struct vm *vm, struct vcpu *v, const char *what)
+{
+	uint64_t want;
+
+	/* The asking CPUID counts; its OUT to PORT_DONE comes after. */
+	want = vm_cpuid_exits(vm) + 1;
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
+		"%s: CPUID exits (10) exact: %llu", what,
+		(unsigned long long)want);
+	want = vm_io_exits(vm);
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_IO), count_regs(want),
+		"%s: I/O exits (30) exact: %llu", what,
+		(unsigned long long)want);
+	want = vm_hlt_exits(vm);
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_HLT), count_regs(want),
+		"%s: HLT exits (12) exact: %llu", what,
+		(unsigned long long)want);
+}
+
+static void test_exact_counts(void)
+{
+	const uint32_t n = 1000, n_io = 50, n_hlt = 20;
+	struct vm vm;
+	struct vcpu *v;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(1),
+		"fresh VM: first CPUID 0x4FFFFFFD/10 counts itself: 1");
+	if (guest_cpuid_loop(v, 0, n))
+		bail("CPUID loop failed");
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID),
+		count_regs(n + 2), "after %u more CPUID exits: %u", n, n + 2);
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_HLT), count_regs(0),
+		"no HLT yet: 0x4FFFFFFD/12 is 0");
+	if (guest_io_loop(v, n_io) || guest_hlt_loop(v, n_hlt))
+		bail("I/O or HLT loop failed");
+	check_vmm_saw(&vm, "one vCPU");
+	check_counts(&vm, v, "after OUT x50, HLT x20");
+	vm_destroy(&vm);
+}
+
+/*
+ * Sweep @leaf over every reason in one guest run, twice per attempt if
+ * needed: an exit the guest did not cause (a host interrupt, say) between
+ * the bracketing totals makes the snapshot inexact, so take another.
+ * Records: [0] total count, [1] total cycles, [2 + r] reason r,
+ * [NR_SWEEP + 2] total count, [NR_SWEEP + 3] total cycles.
+ */
+#define SW_T1	0
+#define SW_Y1	1
+#define SW_R(r)	(2 + (r))
+#define SW_T2	(NR_SWEEP + 2)
+#define SW_Y2	(NR_SWEEP + 3)
+#define SW_LEN	(NR_SWEEP + 4)
+
+static bool sweep_quiet(const struct cpuid_regs *s)
+{
+	/* Only our reads between the two totals: NR_SWEEP + 2 of them. */
+	return count_of(s[SW_T2]) - count_of(s[SW_T1]) == NR_SWEEP + 2;
+}
+
+static int sweep_table(struct vcpu *v, uint32_t leaf, struct cpuid_regs *s)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 8; attempt++) {
+		if (guest_sweep(v, leaf, NR_SWEEP, s))
+			bail("guest sweep failed");
+		if (sweep_quiet(s))
+			return attempt;
+	}
+	return -1;
+}
+
+struct dbgfs_row {
+	bool present;
+	char name[48];
+	uint64_t count, cycles;
+};
+
+/* Parse /sys/kernel/debug/kvm/<pid>-<vmfd>/exitstats. */
+static int read_debugfs(const struct vm *vm, struct dbgfs_row *rows,
+			int *nr_rows)
+{
+	char path[128], line[256];
+	FILE *f;
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/exitstats",
+		 getpid(), vm->fd);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	memset(rows, 0, SDM_NR_REASONS * sizeof(*rows));
+	*nr_rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int r;
+		unsigned long long c, y;
+		char name[48], extra[2];
+
+		if (sscanf(line, "%u %47s %llu %llu %1s", &r, name, &c, &y,
+			   extra) != 4 || r >= SDM_NR_REASONS ||
+		    rows[r].present) {
+			printf("# unexpected debugfs line: %s", line);
+			bad++;
+			continue;
+		}
+		rows[r].present = true;
+		snprintf(rows[r].name, sizeof(rows[r].name), "%s", name);
+		rows[r].count = c;
+		rows[r].cycles = y;
+		(*nr_rows)++;
+	}
+	fclose(f);
+	return bad ? -1 : 0;
+}
+
+static void check_sweep_regs(const struct cpuid_regs *s, bool cycles,
+			     const char *what)
+{
+	int bad = 0;
+	uint32_t r;
+
+	for (r = 0; r < NR_SWEEP; r++) {
+		struct cpuid_regs g = s[SW_R(r)];
+		bool good;
+
+		if (!sdm_defined(r))
+			good = regs_eq(g, regs_undefined);
+		else if (cycles)
+			good = g.eax == 0 && g.edx == 0;
+		else
+			good = g.ebx == 0 && g.ecx == 0 && g.edx == 0;
+		if (!good) {
+			printf("# reason %u:", r);
+			show_regs("got", g);
+			bad++;
+		}
+	}
+	ok(!bad, "%s: every reason's registers have the specified shape",
+	   what);
+	if (cycles)
+		ok(s[SW_Y1].eax == 0 && s[SW_Y1].edx == 0 &&
+		   s[SW_Y2].eax == 0 && s[SW_Y2].edx == 0,
+		   "%s: 0x4FFFFFFE answers EAX = EDX = 0", what);
+	else
+		ok(s[SW_T1].ecx == 0 && s[SW_T1].edx == 0 &&
+		   s[SW_T2].ecx == 0 && s[SW_T2].edx == 0,
+		   "%s: 0x4FFFFFFF answers ECX = EDX = 0", what);
+}
+
+/*
+ * Totals against the sum over all reasons, the cycles table, and the
+ * debugfs table, all from one VM with known exits.
+ */
+static void test_tables(void)
+{
+	static struct cpuid_regs cy[SW_LEN], ct[SW_LEN];
+	struct dbgfs_row rows[SDM_NR_REASONS];
+	uint64_t sum, caused, want, ysum;
+	struct vm vm;
+	struct vcpu *v;
+	int attempt, nr_rows, bad;
+	uint32_t r;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 500) || guest_io_loop(v, 30) ||
+	    guest_hlt_loop(v, 10))
+		bail("guest loops failed");
+
+	caused = vm_cpuid_exits(&vm) + vm_io_exits(&vm) + vm_hlt_exits(&vm);
+	for (attempt = 0; attempt < 8; attempt++) {
+		if (sweep_table(v, LEAF_REASON_CYCLES, cy) < 0 ||
+		    sweep_table(v, LEAF_REASON_COUNT, ct) < 0)
+			bail("no quiet sweep in 8 attempts");
+		/* Between the two sweeps: a total-cycles read, the first
+		 * sweep's OUT and the second's first read, nothing else.
+		 */
+		if (count_of(ct[SW_T1]) - count_of(cy[SW_T2]) != 3)
+			continue;
+		if (read_debugfs(&vm, rows, &nr_rows)) {
+			ok(0, "debugfs table readable and well formed");
+			vm_destroy(&vm);
+			return;
+		}
+		sum = 0;
+		for (r = 0; r < SDM_NR_REASONS; r++)
+			sum += rows[r].count;
+		/* After the last total: one cycles read and the OUT. */
+		if (sum == count_of(ct[SW_T2]) + 2)
+			break;
+	}
+	if (attempt == 8)
+		bail("no quiet pair of sweeps in 8 attempts");
+	if (attempt)
+		printf("# %d attempts disturbed by exits of the host's making\n",
+		       attempt);
+
+	/* 0x4FFFFFFF against the sum over all reasons read at one point. */
+	check_sweep_regs(ct, false, "count sweep");
+	sum = 0;
+	for (r = 0; r < NR_SWEEP; r++)
+		sum += count_of(ct[SW_R(r)]);
+	/* Reads after reason 10's own: reasons 11 .. NR_SWEEP - 1, T2. */
+	want = sum + (NR_SWEEP - 1 - EXIT_REASON_CPUID) + 1;
+	is_u64(count_of(ct[SW_T2]), want,
+	       "0x4FFFFFFF equals the sum over all reasons, allowing for the reads");
+	ok(count_of(ct[SW_T1]) >= caused,
+	   "0x4FFFFFFF (%llu) >= exits the guest caused (%llu)",
+	   (unsigned long long)count_of(ct[SW_T1]),
+	   (unsigned long long)caused);
+	/* The sweep's own figures for the reasons the guest controls. */
+	want = vm_cpuid_exits(&vm) - (NR_SWEEP + 4) + 2 + EXIT_REASON_CPUID + 1;
+	is_u64(count_of(ct[SW_R(EXIT_REASON_CPUID)]), want,
+	       "count sweep: CPUID exits exact");
+	is_u64(count_of(ct[SW_R(EXIT_REASON_IO)]), vm_io_exits(&vm) - 1,
+	       "count sweep: I/O exits exact");
+	is_u64(count_of(ct[SW_R(EXIT_REASON_HLT)]), vm_hlt_exits(&vm),
+	       "count sweep: HLT exits exact");
+
+	/* Cycles: the per-reason sum sits between the bracketing totals. */
+	check_sweep_regs(cy, true, "cycles sweep");
+	ysum = 0;
+	bad = 0;
+	for (r = 0; r < NR_SWEEP; r++) {
+		ysum += cycles_of(cy[SW_R(r)]);
+		if (cycles_of(cy[SW_R(r)]) > cycles_of(cy[SW_Y2]))
+			bad++;
+	}
+	ok(!bad, "no reason's cycles exceed 0x4FFFFFFE");
+	ok(cycles_of(cy[SW_Y1]) <= ysum && ysum <= cycles_of(cy[SW_Y2]),
+	   "0x4FFFFFFE before <= sum of reasons' cycles <= after (%llu <= %llu <= %llu)",
+	   (unsigned long long)cycles_of(cy[SW_Y1]), (unsigned long long)ysum,
+	   (unsigned long long)cycles_of(cy[SW_Y2]));
+	ok(cycles_of(cy[SW_R(EXIT_REASON_CPUID)]) > 0 &&
+	   cycles_of(cy[SW_R(EXIT_REASON_IO)]) > 0 &&
+	   cycles_of(cy[SW_R(EXIT_REASON_HLT)]) > 0,
+	   "cycles recorded for CPUID, I/O and HLT exits");
+
+	/* debugfs, read with the vCPU in user space after the count sweep. */
+	bad = 0;
+	for (r = 0; r < SDM_NR_REASONS; r++)
+		if (rows[r].present != sdm_defined(r)) {
+			printf("# reason %u %s\n", r, rows[r].present ?
+			       "listed but not SDM-defined" : "missing");
+			bad++;
+		}
+	ok(!bad && nr_rows == SDM_NR_REASONS - 3,
+	   "debugfs lists each SDM-defined reason once (%d rows)", nr_rows);
+	is_str(rows[EXIT_REASON_CPUID].name, "CPUID", "debugfs names reason 10");
+	is_str(rows[EXIT_REASON_HLT].name, "HLT", "debugfs names reason 12");
+	bad = 0;
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		uint64_t c = count_of(ct[SW_R(r)]);
+
+		if (!sdm_defined(r))
+			continue;
+		/* Exits after the guest read reason r: its later reads for
+		 * CPUID (reasons above 10, two totals), its OUT for I/O.
+		 */
+		if (r == EXIT_REASON_CPUID)
+			c += NR_SWEEP - 1 - EXIT_REASON_CPUID + 2;
+		else if (r == EXIT_REASON_IO)
+			c += 1;
+		if (rows[r].count != c) {
+			printf("# reason %u: debugfs %llu, guest read %llu\n",
+			       r, (unsigned long long)rows[r].count,
+			       (unsigned long long)c);
+			bad++;
+		}
+	}
+	ok(!bad, "debugfs counts agree with what the guest read");
+	bad = 0;
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		uint64_t y = cycles_of(cy[SW_R(r)]);
+		bool good;
+
+		if (!sdm_defined(r))
+			continue;
+		/* Reasons with exits since the cycles sweep have grown. */
+		if (r == EXIT_REASON_CPUID || r == EXIT_REASON_IO)
+			good = rows[r].cycles > y;
+		else
+			good = rows[r].cycles == y;
+		if (!good) {
+			printf("# reason %u: debugfs cycles %llu, guest read %llu\n",
+			       r, (unsigned long long)rows[r].cycles,
+			       (unsigned long long)y);
+			bad++;
+		}
+	}
+	ok(!bad, "debugfs cycles agree with what the guest read");
+	vm_destroy(&vm);
+}
+
+static void test_cycles(void)
+{
+	const uint32_t n = 200;
+	struct cpuid_regs c1, c2, c3, t;
+	uint64_t d1, d2;
+	struct vm vm;
+	struct vcpu *v;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	c1 = rd(v, LEAF_REASON_CYCLES, EXIT_REASON_CPUID);
+	if (guest_cpuid_loop(v, 0, n))
+		bail("CPUID loop failed");
+	c2 = rd(v, LEAF_REASON_CYCLES, EXIT_REASON_CPUID);
+	if (guest_cpuid_loop(v, 0, 10 * n))
+		bail("CPUID loop failed");
+	c3 = rd(v, LEAF_REASON_CYCLES, EXIT_REASON_CPUID);
+	t = rd(v, LEAF_TOTAL_CYCLES, 0);
+	ok(c1.eax == 0 && c1.edx == 0 && c2.eax == 0 && c2.edx == 0 &&
+	   c3.eax == 0 && c3.edx == 0 && t.eax == 0 && t.edx == 0,
+	   "0x4FFFFFFC/10 and 0x4FFFFFFE answer EAX = EDX = 0");
+	d1 = cycles_of(c2) - cycles_of(c1);
+	d2 = cycles_of(c3) - cycles_of(c2);
+	ok(cycles_of(c2) > cycles_of(c1) && d1 >= n,
+	   "CPUID cycles grow over %u exits (by %llu)", n,
+	   (unsigned long long)d1);
+	ok(cycles_of(c3) > cycles_of(c2) && d2 > d1,
+	   "%u exits add more cycles than %u (%llu > %llu)", 10 * n, n,
+	   (unsigned long long)d2, (unsigned long long)d1);
+	ok(cycles_of(c3) <= cycles_of(t),
+	   "CPUID cycles (%llu) do not exceed 0x4FFFFFFE (%llu)",
+	   (unsigned long long)cycles_of(c3), (unsigned long long)cycles_of(t));
+	vm_destroy(&vm);
+}
+
+static void test_classes(void)
+{
+	struct cpuid_regs t, zero = { 0 };
+	struct vm vm;
+	struct vcpu *v;
+	unsigned int i;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	for (i = 0; i < ARRAY_SIZE(undefined_reasons); i++) {
+		uint32_t r = undefined_reasons[i];
+
+		is_regs(rd(v, LEAF_REASON_COUNT, r), regs_undefined,
+			"ECX=0x%x not SDM-defined: 0x4FFFFFFD answers 0,0,0,0xFFFFFFFF",
+			r);
+		is_regs(rd(v, LEAF_REASON_CYCLES, r), regs_undefined,
+			"ECX=0x%x not SDM-defined: 0x4FFFFFFC answers 0,0,0,0xFFFFFFFF",
+			r);
+	}
+	for (i = 0; i < ARRAY_SIZE(unhandled_reasons); i++) {
+		uint32_t r = unhandled_reasons[i];
+
+		is_regs(rd(v, LEAF_REASON_COUNT, r), zero,
+			"ECX=%u defined, not handled by KVM: 0x4FFFFFFD answers 0,0,0,0",
+			r);
+		is_regs(rd(v, LEAF_REASON_CYCLES, r), zero,
+			"ECX=%u defined, not handled by KVM: 0x4FFFFFFC answers 0,0,0,0",
+			r);
+	}
+	/* ECX means nothing to the totals. */
+	t = rd(v, LEAF_TOTAL_COUNT, 0xdeadbeef);
+	ok(t.ecx == 0 && t.edx == 0 && count_of(t) >= vm_cpuid_exits(&vm),
+	   "0x4FFFFFFF with ECX=0xdeadbeef: ECX = EDX = 0, total >= %llu",
+	   (unsigned long long)vm_cpuid_exits(&vm));
+	t = rd(v, LEAF_TOTAL_CYCLES, 0xdeadbeef);
+	ok(t.eax == 0 && t.edx == 0 && cycles_of(t) > 0,
+	   "0x4FFFFFFE with ECX=0xdeadbeef: EAX = EDX = 0, cycles > 0");
+	vm_destroy(&vm);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	uint32_t k = v->id + 1;
+
+	if (guest_cpuid_loop(v, 0, 100 * k) || guest_io_loop(v, 5 * k) ||
+	    guest_hlt_loop(v, k))
+		return v;
+	return NULL;
+}
+
+static int run_threads(struct vcpu **vcpus, int n)
+{
+	pthread_t tid[MAX_VCPUS * 2];
+	int i, failed = 0;
+	void *ret;
+
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tid[i], NULL, vcpu_thread, vcpus[i]))
+			bail("pthread_create failed");
+	for (i = 0; i < n; i++) {
+		pthread_join(tid[i], &ret);
+		if (ret)
+			failed++;
+	}
+	return failed;
+}
+
+static void test_vcpus(void)
+{
+	struct vcpu *vcpus[4];
+	struct vm vm;
+	int i;
+
+	new_vm(&vm, 4);
+	for (i = 0; i < 4; i++)
+		vcpus[i] = &vm.vcpu[i];
+	ok(!run_threads(vcpus, 4),
+	   "4 vCPUs ran 100k CPUIDs, 5k OUTs, k HLTs each (k = 1..4) at once");
+	check_vmm_saw(&vm, "4 vCPUs");
+	check_counts(&vm, &vm.vcpu[0], "4 vCPUs, read on vCPU 0");
+	check_counts(&vm, &vm.vcpu[3], "4 vCPUs, read on vCPU 3");
+	vm_destroy(&vm);
+}
+
+static void test_two_vms(void)
+{
+	struct vcpu *vcpus[2];
+	struct vm a, b;
+
+	new_vm(&a, 1);
+	new_vm(&b, 2);
+	vcpus[0] = &a.vcpu[0];
+	vcpus[1] = &b.vcpu[1];
+	if (guest_cpuid_loop(&b.vcpu[0], 0, 333) || guest_io_loop(&a.vcpu[0], 3))
+		bail("guest loops failed");
+	ok(!run_threads(vcpus, 2), "two VMs ran guest loops at once");
+	check_counts(&a, &a.vcpu[0], "VM A of two");
+	check_counts(&b, &b.vcpu[0], "VM B of two");
+	check_counts(&a, &a.vcpu[0], "VM A after B's reads");
+	vm_destroy(&a);
+	vm_destroy(&b);
+}
+
+/* Leaves and subleaves whose stock answers the tests compare. */
+static const uint32_t stock_leaves[] = {
+	LEAF_REASON_CYCLES, LEAF_REASON_COUNT, LEAF_TOTAL_CYCLES,
+	LEAF_TOTAL_COUNT,
+};
+static const uint32_t stock_subleaves[] = { 0, 1, 10, 30, 35, 0xffffffff };
+
+/*
+ * Stock KVM (Intel vendor, a CPUID table set) answers a leaf above every
+ * class's range with the highest basic leaf, for the same subleaf
+ * (get_out_of_range_cpuid_entry() in cpuid.c).  Check the four leaves
+ * against that in the guest, and against @file: written when @record,
+ * else what stock KVM answered earlier in this boot.
+ */
+static void check_stock_answers(struct vcpu *v, const char *what,
+				const char *file, bool record)
+{
+	uint32_t max_basic = rd(v, 0, 0).eax;
+	FILE *f = NULL;
+	int bad = 0, bad_file = 0;
+	unsigned int i, j;
+
+	if (file) {
+		f = fopen(file, record ? "w" : "r");
+		if (!f)
+			printf("# %s: %s\n", file, strerror(errno));
+	}
+	for (i = 0; i < ARRAY_SIZE(stock_leaves); i++) {
+		for (j = 0; j < ARRAY_SIZE(stock_subleaves); j++) {
+			uint32_t l = stock_leaves[i], s = stock_subleaves[j];
+			struct cpuid_regs got = rd(v, l, s);
+			struct cpuid_regs ref = rd(v, max_basic, s);
+			struct cpuid_regs st;
+
+			if (!regs_eq(got, ref)) {
+				printf("# leaf 0x%x subleaf 0x%x, max basic 0x%x:\n",
+				       l, s, max_basic);
+				show_regs("expected", ref);
+				show_regs("got     ", got);
+				bad++;
+			}
+			if (!f)
+				continue;
+			if (record) {
+				fprintf(f, "%x %x %x %x %x %x\n", l, s, got.eax,
+					got.ebx, got.ecx, got.edx);
+			} else if (fscanf(f, "%*x %*x %x %x %x %x", &st.eax,
+					  &st.ebx, &st.ecx, &st.edx) != 4 ||
+				   !regs_eq(got, st)) {
+				printf("# leaf 0x%x subleaf 0x%x differs from stock\n",
+				       l, s);
+				bad_file++;
+			}
+		}
+	}
+	ok(!bad, "%s: 0x4FFFFFFC..F answer as the max basic leaf 0x%x",
+	   what, max_basic);
+	if (file && !record)
+		ok(f && !bad_file,
+		   "%s: 0x4FFFFFFC..F answer what stock KVM did in this boot",
+		   what);
+	if (f)
+		fclose(f);
+}
+
+static int write_param(const char *val)
+{
+	char buf[8] = "";
+	FILE *f = fopen(PARAM_PATH, "w");
+
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		return -1;
+	f = fopen(PARAM_PATH, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -1;
+	fclose(f);
+	return buf[0] == val[0] ? 0 : -1;
+}
+
+static void test_param(const char *stock_file)
+{
+	struct vm vm;
+	struct vcpu *v;
+	char buf[8] = "";
+	FILE *f;
+
+	f = fopen(PARAM_PATH, "r");
+	ok(f && fgets(buf, sizeof(buf), f) && buf[0] == 'Y',
+	   "%s exists and defaults to Y", PARAM_PATH);
+	if (f)
+		fclose(f);
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 100))
+		bail("CPUID loop failed");
+	ok(!write_param("N"), "exitstats_cpuid set to N");
+	check_stock_answers(v, "exitstats_cpuid=N", stock_file, false);
+	if (guest_cpuid_loop(v, 0, 100) || guest_io_loop(v, 3))
+		bail("guest loops failed");
+	ok(!write_param("Y"), "exitstats_cpuid set back to Y");
+	check_counts(&vm, v, "Y again, exits made while N counted");
+	vm_destroy(&vm);
+}
+
+static void test_fresh(void)
+{
+	struct vm vm;
+
+	new_vm(&vm, 1);
+	is_regs(rd(&vm.vcpu[0], LEAF_REASON_COUNT, EXIT_REASON_CPUID),
+		count_regs(1), "fresh VM: first CPUID 0x4FFFFFFD/10 is 1");
+	vm_destroy(&vm);
+}
+
+static void test_stock(const char *file)
+{
+	struct vm vm;
+	struct cpuid_regs r;
+
+	new_vm(&vm, 1);
+	r = rd(&vm.vcpu[0], 0, 0);
+	ok(r.ebx == 0x756e6547 && r.edx == 0x49656e69 && r.ecx == 0x6c65746e,
+	   "stock KVM runs the guest: CPUID 0 says GenuineIntel");
+	if (guest_cpuid_loop(&vm.vcpu[0], 0, 100) ||
+	    guest_io_loop(&vm.vcpu[0], 10) || guest_hlt_loop(&vm.vcpu[0], 5))
+		bail("guest loops failed");
+	check_vmm_saw(&vm, "stock");
+	check_stock_answers(&vm.vcpu[0], "stock KVM", file, true);
+	vm_destroy(&vm);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--stock")) {
+		test_stock(argv[2]);
+		return done_testing();
+	}
+	if (argc == 2 && !strcmp(argv[1], "--fresh")) {
+		test_fresh();
+		return done_testing();
+	}
+	if (argc != 1 && !(argc == 3 && !strcmp(argv[1], "--compare"))) {
+		fprintf(stderr,
+			"usage: %s [--compare FILE | --fresh | --stock FILE]\n",
+			argv[0]);
+		return 2;
+	}
+	test_exact_counts();
+	test_tables();
+	test_cycles();
+	test_classes();
+	test_vcpus();
+	test_two_vms();
+	test_param(argc == 3 ? argv[2] : NULL);
+	return done_testing();
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest code of the VMM: small routines for 32-bit flat protected mode,
+ * paging off.  The VMM copies them to GUEST_CODE, points RIP at one with
+ * its inputs in registers and runs the vCPU until the routine's OUT to
+ * PORT_DONE.  What each routine makes the CPU exit for follows from its
+ * inputs alone, and that is what the tests derive their expected values
+ * from.  A routine never returns: ud2 catches a VMM that resumes it.
+ */
+#include "guest.h"
+
+	.section .rodata
+	.code32
+
+/* Store EAX, EBX, ECX, EDX at EDI and advance EDI by 16. */
+.macro store_regs
+	movl	%eax, 0(%edi)
+	movl	%ebx, 4(%edi)
+	movl	%ecx, 8(%edi)
+	movl	%edx, 12(%edi)
+	addl	$16, %edi
+.endm
+
+.macro done
+	outb	%al, $PORT_DONE
+	ud2
+.endm
+
+	.globl	guest_code, guest_code_end
+	.globl	code_cpuid, code_cpuid_loop, code_io_loop, code_hlt_loop
+	.globl	code_sweep
+guest_code:
+
+/* One CPUID of leaf EAX, subleaf ECX; the answer stays in EAX..EDX. */
+code_cpuid:
+	cpuid
+	done
+
+/* ESI (at least 1) CPUIDs of leaf EDI, subleaf 0. */
+code_cpuid_loop:
+1:	movl	%edi, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	decl	%esi
+	jnz	1b
+	done
+
+/* ESI (at least 1) OUTs to PORT_IO, each an exit to user space. */
+code_io_loop:
+1:	outb	%al, $PORT_IO
+	decl	%esi
+	jnz	1b
+	done
+
+/* ESI (at least 1) HLTs: without an in-kernel irqchip each one exits to
+ * user space as KVM_EXIT_HLT, and the VMM resumes the vCPU.
+ */
+code_hlt_loop:
+1:	hlt
+	decl	%esi
+	jnz	1b
+	done
+
+/*
+ * Read a table in one go, with no exit of the guest's making but its
+ * CPUIDs: the totals (0x4FFFFFFF, 0x4FFFFFFE), then leaf EBP for subleaf
+ * 0 .. [GUEST_PARAM_END] - 1, then the totals again.  Each answer goes to
+ * EDI as EAX, EBX, ECX, EDX: [GUEST_PARAM_END] + 4 records, as many CPUIDs.
+ */
+code_sweep:
+	movl	$LEAF_TOTAL_COUNT, %eax
+	cpuid
+	store_regs
+	movl	$LEAF_TOTAL_CYCLES, %eax
+	cpuid
+	store_regs
+	xorl	%esi, %esi
+1:	movl	%ebp, %eax
+	movl	%esi, %ecx
+	cpuid
+	store_regs
+	incl	%esi
+	cmpl	GUEST_PARAM_END, %esi
+	jb	1b
+	movl	$LEAF_TOTAL_COUNT, %eax
+	cpuid
+	store_regs
+	movl	$LEAF_TOTAL_CYCLES, %eax
+	cpuid
+	store_regs
+	done
+
+guest_code_end:
+	.code64
+	.section .note.GNU-stack, "", @progbits

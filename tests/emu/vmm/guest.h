@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between the VMM and its guest code (guest.S): guest
+ * physical layout, I/O ports and the CPUID leaves of kvm-exitstats.
+ * Included from C and from assembly.
+ */
+#ifndef KES_GUEST_H
+#define KES_GUEST_H
+
+#define GUEST_MEM_SIZE		0x100000	/* 1 MiB, identity mapped */
+#define GUEST_PARAM		0x0f00		/* input of guest_sweep */
+#define GUEST_PARAM_END		(GUEST_PARAM + 0)
+#define GUEST_CODE		0x1000		/* guest.S is copied here */
+#define GUEST_BUF		0x10000		/* 4 KiB of results per vCPU */
+#define GUEST_BUF_SIZE		0x1000
+
+/* OUT to PORT_DONE ends every guest routine; PORT_IO only makes exits. */
+#define PORT_DONE		0xf0
+#define PORT_IO			0xf1
+
+/* The guest interface of kvm-exitstats (issue 2). */
+#define LEAF_REASON_CYCLES	0x4ffffffc
+#define LEAF_REASON_COUNT	0x4ffffffd
+#define LEAF_TOTAL_CYCLES	0x4ffffffe
+#define LEAF_TOTAL_COUNT	0x4fffffff
+
+/* Basic exit reasons (Intel SDM Vol. 3, Appendix C) the guest causes. */
+#define EXIT_REASON_CPUID	10
+#define EXIT_REASON_HLT		12
+#define EXIT_REASON_IO		30
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* guest.S: the code block and its routines' entry points. */
+extern const uint8_t guest_code[], guest_code_end[];
+extern const uint8_t code_cpuid[];
+extern const uint8_t code_cpuid_loop[];
+extern const uint8_t code_io_loop[];
+extern const uint8_t code_hlt_loop[];
+extern const uint8_t code_sweep[];
+#endif
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal VMM over /dev/kvm: VMs with one memory slot holding the guest
+ * code of guest.S, vCPUs in 32-bit flat protected mode with the CPUID
+ * table KVM supports, no in-kernel irqchip.  Each vCPU keeps the number of
+ * exits its guest code caused for the reasons the guest controls; the
+ * tests compare kvm-exitstats' figures against those.
+ */
+#ifndef KES_VM_H
+#define KES_VM_H
+
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "guest.h"
+
+#define MAX_VCPUS	8
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+struct vcpu {
+	struct vm *vm;
+	int fd;
+	int id;
+	struct kvm_run *run;
+	/* Exits the guest caused so far, by what it ran (guest.S). */
+	uint64_t cpuid_exits, io_exits, hlt_exits;
+	/* The same for I/O and HLT as seen in user space: a cross-check. */
+	uint64_t io_seen, hlt_seen;
+};
+
+struct vm {
+	int fd;
+	uint8_t *mem;
+	int nr_vcpus;
+	struct vcpu vcpu[MAX_VCPUS];
+};
+
+int vm_create(struct vm *vm, int nr_vcpus);
+void vm_destroy(struct vm *vm);
+
+/* Guest routines; a negative return means the vCPU did something else. */
+int guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+		struct cpuid_regs *out);
+int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n);
+int guest_io_loop(struct vcpu *v, uint32_t n);
+int guest_hlt_loop(struct vcpu *v, uint32_t n);
+int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
+		struct cpuid_regs *out);
+
+/* Exits of one kind the whole VM's guest code caused. */
+uint64_t vm_cpuid_exits(const struct vm *vm);
+uint64_t vm_io_exits(const struct vm *vm);
+uint64_t vm_hlt_exits(const struct vm *vm);
+
+#endif
