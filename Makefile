@@ -13,20 +13,9 @@
 #   make unit      user-space unit tests only
 
 KVER		?= $(shell uname -r)
-KDIR		?= /usr/src/linux-headers-$(KVER)
-B		:= build/$(KVER)
-KES_VERSION	?= $(shell dpkg-parsechangelog -S Version)
 
 modules:
-	@test -f $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR): install linux-headers-$(KVER)" >&2; exit 1; }
-	rm -rf $(B)/tree
-	mkdir -p $(B)/tree $(B)/modules
-	cp -a Kbuild src $(B)/tree/
-	scripts/kvm-prepare $(KDIR) $(B)/tree/src/linux
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(B)/tree KES_VERSION=$(KES_VERSION) modules
-	scripts/check-crcs $(KDIR)/Module.symvers $(B)/tree/Module.symvers
-	cp $(B)/tree/src/kvm/kvm.ko $(B)/tree/src/kvm-intel/kvm-intel.ko \
-	   $(B)/tree/src/vmxcap/vmxcap.ko $(B)/modules/
+	scripts/build-modules $(KVER)
 
 demo:
 	scripts/demo

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #else
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -56,7 +57,7 @@ typedef uint64_t u64;
  * with READ_ONCE() (naturally aligned 64-bit loads do not tear on x86-64).
  */
 struct exitstats_vcpu {
-	u64 start;			/* TSC when the open exit happened */
+	u32 start;			/* TSC (low half) at the open exit */
 	u32 open;			/* slot of the open exit, or SLOT_IDLE */
 	u64 count[EXITSTATS_NR_SLOTS];
 	u64 cycles[EXITSTATS_NR_SLOTS];

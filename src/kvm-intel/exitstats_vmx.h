@@ -13,13 +13,21 @@
 
 struct kvm_vcpu;
 
+/*
+ * Only the low half of the TSC is kept: an open exit is closed when KVM
+ * enters the guest again or puts the vCPU (return to user space,
+ * preemption, blocking), far less than 2^32 cycles after it opened, and
+ * the 32-bit difference is exact across a wrap of the low half.  That
+ * saves four instructions per exit.
+ */
+
 /* Right after the VM-exit reason is known: open the exit and count it. */
 static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
 						 u16 basic_reason)
 {
 	u32 slot = exitstats_slot(basic_reason);
 
-	es->start = rdtsc();
+	es->start = (u32)rdtsc();
 	es->open = slot;
 	es->count[slot]++;
 }
@@ -30,7 +38,7 @@ static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
  */
 static __always_inline void exitstats_exit_end(struct exitstats_vcpu *es)
 {
-	es->cycles[es->open] += rdtsc() - es->start;
+	es->cycles[es->open] += (u32)((u32)rdtsc() - es->start);
 	es->open = EXITSTATS_SLOT_IDLE;
 }
 

@@ -126,13 +126,20 @@ static void test_hooks(void)
 	exitstats_exit_end(&v);	/* vcpu_put after the entry closed it */
 	is_u64(v.cycles[exitstats_slot(10)], 321, "a second close adds nothing");
 
+	fake_tsc = 0x7FFFFFFF0ULL;	/* low half about to wrap */
+	exitstats_exit_begin(&v, 10);
+	fake_tsc += 0x20;
+	exitstats_exit_end(&v);
+	is_u64(v.cycles[exitstats_slot(10)], 321 + 0x20,
+	       "exact across a wrap of the TSC's low half");
+
 	exitstats_exit_begin(&v, 0xFFFF);
 	fake_tsc += 5;
 	exitstats_exit_end(&v);
 	is_u64(v.count[EXITSTATS_SLOT_OTHER], 1,
 	       "an exit beyond the table lands in the overflow slot");
 	exitstats_accumulate(&v, EXITSTATS_ALL, &c, &cy);
-	ok(c == 2 && cy == 326, "totals include it (count %llu, cycles %llu)",
+	ok(c == 3 && cy == 321 + 0x20 + 5, "totals include it (count %llu, cycles %llu)",
 	   (unsigned long long)c, (unsigned long long)cy);
 }
 
