@@ -65,8 +65,11 @@ static int load_capture(const char *name, struct capture *c)
 			c->cpuid_vmx = vmx;
 			continue;
 		}
-		if (sscanf(line, "cpu%u 0x%x %63s", &cpu, &addr, val) != 3 ||
-		    cpu >= MAX_CPUS || (id = msr_id(addr)) < 0) {
+		id = -1;
+		if (sscanf(line, "cpu%u 0x%x %63s", &cpu, &addr, val) == 3 &&
+		    cpu < MAX_CPUS)
+			id = msr_id(addr);
+		if (id < 0) {
 			fclose(f);
 			return -EINVAL;
 		}
@@ -259,7 +262,7 @@ static bool load(const char *name, struct capture *c)
 {
 	int err = load_capture(name, c);
 
-	if (!ok(!err, "load %s%s.msr", DATA_DIR, name))
+	if (!ok(!err, "read %s%s.msr", DATA_DIR, name))
 		printf("#   error %d\n", err);
 	return !err;
 }
@@ -404,6 +407,26 @@ static void test_haswell(const char *name)
 	report_free(&r);
 }
 
+static void test_broadwell(void)
+{
+	const char *name = "broadwell_ult";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x48b = 0x00057fff_00000000 */
+	expect(name, &r, "proc2 16 yes RDSEED exiting", "0x48b bit 48 set");
+	expect(name, &r, "proc2 17 no Enable PML", "0x48b bit 49 clear");
+	/* 0x489 = 0x003727ff */
+	expect(name, &r, "cr4 21 yes SMAP", "0x489 bit 21 set");
+	expect(name, &r, "cr4 11 no UMIP", "0x489 bit 11 clear");
+	report_free(&r);
+}
+
 static void test_skylake_x(void)
 {
 	const char *name = "corei7_skylake_x";
@@ -460,10 +483,367 @@ static void test_tigerlake(void)
 	report_free(&r);
 }
 
+static void test_penryn(void)
+{
+	const char *name = "core2_penryn_t9600";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	/* 0x481 = 0x0000003f_00000016 */
+	expect(name, &r, "pin 5 yes Virtual NMIs", "0x481 bit 37 set");
+	expect(name, &r, "pin 6 no Activate VMX-preemption timer",
+	       "0x481 bit 38 clear");
+	/* 0x48b = 0x00000041_00000000: secondary controls, but no EPT/VPID */
+	expect(name, &r, "group proc2 present msr=0x48b", "0x482 bit 63 set");
+	expect(name, &r, "proc2 0 yes Virtualize APIC accesses",
+	       "0x48b bit 32 set");
+	expect(name, &r, "proc2 6 yes WBINVD exiting", "0x48b bit 38 set");
+	expect(name, &r, "proc2 1 no Enable EPT", "0x48b bit 33 clear");
+	expect(name, &r, "proc2 5 no Enable VPID", "0x48b bit 37 clear");
+	expect(name, &r, "group eptvpid absent",
+	       "A.10: 0x48b bits 33 and 37 clear (the capture's read faulted)");
+	expect_none(name, &r, "msr 0x48c ", "0x48c is not read");
+	expect(name, &r, "group vmfunc absent", "0x48b bit 45 clear");
+	expect_none(name, &r, "msr 0x491 ", "0x491 is not read");
+	/* 0x483 = 0x0003ffff_00036dff, 0x484 = 0x00003fff_000011ff */
+	expect(name, &r, "exit 21 no Load IA32_EFER", "0x483 bit 53 clear");
+	expect(name, &r, "exit 22 no Save VMX-preemption timer value",
+	       "0x483 bit 54 clear");
+	expect(name, &r, "exit 15 yes Acknowledge interrupt on exit",
+	       "0x483 bit 47 set");
+	expect(name, &r, "entry 13 yes Load IA32_PERF_GLOBAL_CTRL",
+	       "0x484 bit 45 set");
+	expect(name, &r, "entry 14 no Load IA32_PAT", "0x484 bit 46 clear");
+	/* 0x485 = 0x000401e0, 0x489 = 0x000467ff */
+	expect(name, &r, "misc vmwrite_any_field=0", "0x485 bit 29 clear");
+	expect(name, &r, "misc store_efer_lma=1", "0x485 bit 5 set");
+	expect(name, &r, "cr4 14 yes SMXE", "0x489 bit 14 set");
+	expect(name, &r, "cr4 17 no PCIDE", "0x489 bit 17 clear");
+	report_free(&r);
+}
+
+static void test_lynnfield(void)
+{
+	const char *name = "corei5_lynnfield_750";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	/* 0x48b = 0x0000007f_00000000 */
+	expect(name, &r, "proc2 1 yes Enable EPT", "0x48b bit 33 set");
+	expect(name, &r, "proc2 7 no Unrestricted guest", "0x48b bit 39 clear");
+	expect(name, &r, "group vmfunc absent", "0x48b bit 45 clear");
+	expect_none(name, &r, "msr 0x491 ", "0x491 is not read");
+	/* 0x48c = 0x00000f01_06114141 */
+	expect(name, &r, "group eptvpid present msr=0x48c", "0x48b bit 33 set");
+	expect(name, &r, "eptvpid 16 yes EPT 2-Mbyte pages", "0x48c bit 16");
+	expect(name, &r, "eptvpid 17 no EPT 1-Gbyte pages",
+	       "0x48c bit 17 clear");
+	expect(name, &r, "eptvpid 21 no EPT accessed and dirty flags",
+	       "0x48c bit 21 clear");
+	expect(name, &r, "eptvpid 41 yes INVVPID single-context",
+	       "0x48c bit 41");
+	report_free(&r);
+}
+
+static void test_sandy_bridge(void)
+{
+	const char *name = "corei7_sandy_bridge_2600k";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	/* 0x48b = 0x000000ff_00000000 */
+	expect(name, &r, "proc2 7 yes Unrestricted guest", "0x48b bit 39 set");
+	expect(name, &r, "proc2 8 no APIC-register virtualization",
+	       "0x48b bit 40 clear");
+	expect(name, &r, "group vmfunc absent",
+	       "0x48b bit 45 clear (the capture's read of 0x491 faulted)");
+	expect_none(name, &r, "msr 0x491 ", "0x491 is not read");
+	/* 0x489 = 0x000627ff */
+	expect(name, &r, "cr4 18 yes OSXSAVE", "0x489 bit 18 set");
+	expect(name, &r, "cr4 16 no FSGSBASE", "0x489 bit 16 clear");
+	report_free(&r);
+}
+
+static void test_icelake(void)
+{
+	const char *name = "corei7_icelake_u";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x480 = 0x00d81000_00000004 */
+	expect(name, &r, "basic revision=0x4", "0x480 bits 30:0");
+	/* 0x483 allowed-1 0x007fffff, 0x489 = 0x00772fff */
+	expect(name, &r, "exit 28 no Load CET state", "0x483 bit 60 clear");
+	expect(name, &r, "cr4 22 yes PKE", "0x489 bit 22 set");
+	expect(name, &r, "cr4 23 no CET", "0x489 bit 23 clear");
+	/* 0x48b = 0x02977fff_00000000 */
+	expect(name, &r, "proc2 23 yes Sub-page write permissions for EPT",
+	       "0x48b bit 55 set");
+	report_free(&r);
+}
+
+/* Start from a real capture and change one MSR, as a different CPU would. */
+static void with_msr(const struct capture *c, enum vmxcap_msr id, u64 val,
+		     struct vmxcap_msrs *m, struct report *r)
+{
+	struct capture d = *c;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < d.ncpus; cpu++) {
+		d.val[cpu][id] = val;
+		d.readable[cpu][id] = true;
+	}
+	read_like_module(&d, 0, m);
+	decode(m, r);
+}
+
+static void test_locked_off(const struct capture *c)
+{
+	const char *n = "FEATURE_CONTROL locked, VMX off";
+	const char *line =
+		"status locked_off VMX disabled by firmware: IA32_FEATURE_CONTROL (0x3a) is locked with VMX outside SMX off";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+
+	/* 0x3a = 0x1: bit 0 lock set, bit 2 (VMX outside SMX) clear */
+	with_msr(c, VMXCAP_FEATURE_CONTROL, 0x1, &m, &r);
+	is_u64(vmxcap_status(&m), VMXCAP_LOCKED_OFF, "%s: status", n);
+	expect(n, &r, line, "0x3a = 0x1");
+	expect(n, &r, "feature_control lock=1", "0x3a bit 0");
+	expect(n, &r, "feature_control vmx_outside_smx=0", "0x3a bit 2 clear");
+	is_str(vmxcap_status_reason(vmxcap_status(&m)),
+	       line + strlen("status locked_off "),
+	       "%s: the module's one-line reason", n);
+
+	/* 0x3a = 0x3: VMX allowed only inside SMX, still off for us */
+	with_msr(c, VMXCAP_FEATURE_CONTROL, 0x3, &m, &r);
+	is_u64(vmxcap_status(&m), VMXCAP_LOCKED_OFF,
+	       "%s: VMX inside SMX only (0x3a = 0x3) is off too", n);
+
+	/* 0x3a = 0x0: unlocked, the kernel or a VMM can still enable VMX */
+	with_msr(c, VMXCAP_FEATURE_CONTROL, 0x0, &m, &r);
+	is_u64(vmxcap_status(&m), VMXCAP_OK,
+	       "%s: unlocked (0x3a = 0) is not locked off", n);
+	expect(n, &r, "feature_control lock=0", "0x3a bit 0 clear");
+
+	/* other bits (SGX, LMCE) are reported, not decoded */
+	with_msr(c, VMXCAP_FEATURE_CONTROL, 0x100005, &m, &r);
+	expect(n, &r, "feature_control other_bits=0x100000",
+	       "0x3a bit 20 (LMCE) is not a VMX field");
+	report_free(&r);
+}
+
+static void test_no_true_ctls(const struct capture *c)
+{
+	const char *n = "BASIC bit 55 clear";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+
+	with_msr(c, VMXCAP_BASIC, c->val[0][VMXCAP_BASIC] & ~(1ULL << 55),
+		 &m, &r);
+	expect(n, &r, "basic true_ctls=0", "0x480 bit 55 clear");
+	expect_none(n, &r, "msr 0x48d ", "no TRUE MSR is read");
+	expect_none(n, &r, "msr 0x490 ", "no TRUE MSR is read");
+	expect(n, &r, "group pin present msr=0x481", "no true= part");
+	expect(n, &r, "group proc present msr=0x482", "no true= part");
+	/* plain 0x482 allowed-0 bits 15, 16 set and nothing to clear them */
+	expect(n, &r, "proc 15 forced CR3-load exiting",
+	       "0x482 bit 15 set, no TRUE MSR");
+	expect(n, &r, "exit 2 forced Save debug controls",
+	       "0x483 bit 2 set, no TRUE MSR");
+	expect(n, &r, "entry 2 forced Load debug controls",
+	       "0x484 bit 2 set, no TRUE MSR");
+	expect_none(n, &r, "proc 15 default1", "default1 needs a TRUE MSR");
+	check_ctls_states(n, &m, &r);
+	report_free(&r);
+}
+
+static void test_no_secondary(const struct capture *c)
+{
+	const char *n = "primary bit 31 cannot be set";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+
+	with_msr(c, VMXCAP_PROCBASED,
+		 c->val[0][VMXCAP_PROCBASED] & ~(1ULL << 63), &m, &r);
+	expect(n, &r, "proc 31 no Activate secondary controls",
+	       "0x482 bit 63 clear");
+	expect(n, &r, "group proc2 absent", "A.3.3: 0x48b exists only then");
+	expect(n, &r, "group eptvpid absent", "A.10: needs EPT or VPID");
+	expect(n, &r, "group vmfunc absent", "A.11: needs VM functions");
+	expect_none(n, &r, "proc2 ", "no secondary control lines");
+	expect_none(n, &r, "msr 0x48b ", "0x48b not read");
+	expect_none(n, &r, "msr 0x48c ", "0x48c not read");
+	expect_none(n, &r, "msr 0x491 ", "0x491 not read");
+	expect_none(n, &r, "eptvpid ", "no EPT/VPID fields");
+	report_free(&r);
+}
+
+static void test_tertiary_and_exit2(const struct capture *c)
+{
+	const char *n = "tertiary and secondary exit controls";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture d = *c;
+
+	/* allow primary bit 17 and exit bit 31, then give 0x492, 0x493 */
+	d.val[0][VMXCAP_PROCBASED] |= 1ULL << (17 + 32);
+	d.val[0][VMXCAP_EXIT] |= 1ULL << (31 + 32);
+	d.val[0][VMXCAP_PROCBASED3] = (1ULL << 4) | (1ULL << 7) | (1ULL << 40);
+	d.val[0][VMXCAP_EXIT2] = 0x3;
+	read_like_module(&d, 0, &m);
+	decode(&m, &r);
+	expect(n, &r, "group proc3 present msr=0x492", "0x482 bit 49 set");
+	expect(n, &r, "proc3 4 yes IPI virtualization", "0x492 bit 4");
+	expect(n, &r, "proc3 7 yes Virtualize IA32_SPEC_CTRL", "0x492 bit 7");
+	expect(n, &r, "proc3 0 no LOADIWKEY exiting", "0x492 bit 0 clear");
+	expect(n, &r, "proc3 40 yes bit 40", "0x492 bit 40, unnamed");
+	expect_none(n, &r, "proc3 41 ", "unnamed bits that cannot be set");
+	expect(n, &r, "group exit2 present msr=0x493", "0x483 bit 63 set");
+	expect(n, &r, "exit2 0 yes Save FRED", "0x493 bit 0");
+	expect(n, &r, "exit2 1 yes Load FRED", "0x493 bit 1");
+	expect(n, &r, "exit2 3 no Prematurely busy shadow stack",
+	       "0x493 bit 3 clear");
+	expect(n, &r, "msr 0x492 0x0000010000000090 IA32_VMX_PROCBASED_CTLS3",
+	       "raw value of the 64-bit MSR");
+	report_free(&r);
+}
+
+static void test_odd_values(const struct capture *c)
+{
+	const char *n = "inconsistent values";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture d = *c;
+
+	/* pin bit 0 must be 1 (bit 0) but may not be 1 (bit 32 clear) */
+	d.val[0][VMXCAP_PINBASED] = 0x0000007e00000017ULL;
+	d.val[0][VMXCAP_TRUE_PINBASED] = 0x0000007e00000017ULL;
+	read_like_module(&d, 0, &m);
+	decode(&m, &r);
+	expect(n, &r, "pin 0 invalid External-interrupt exiting",
+	       "0x481 and 0x48d bit 0 set, bit 32 clear");
+	expect_none(n, &r, "pin true_allowed1_mismatch",
+		    "0x481 and 0x48d agree on bits 63:32");
+	/* TRUE allowed-1 must equal the plain one (A.3.1) */
+	with_msr(c, VMXCAP_PINBASED, 0x0000007e00000016ULL, &m, &r);
+	expect(n, &r, "pin true_allowed1_mismatch=0x1",
+	       "0x481 bits 63:32 0x7e, 0x48d 0x7f");
+	expect(n, &r, "pin 0 no External-interrupt exiting",
+	       "0x481 bit 32 clear: settable only per the TRUE MSR");
+	d = *c;
+	/* MISC bit 31 is not defined */
+	with_msr(c, VMXCAP_MISC, c->val[0][VMXCAP_MISC] | (1ULL << 31), &m,
+		 &r);
+	expect(n, &r, "misc other_bits=0x80000000", "0x485 bit 31");
+	/* IA32_VMX_BASIC faults although CPUID reports VMX */
+	d.readable[0][VMXCAP_BASIC] = false;
+	read_like_module(&d, 0, &m);
+	decode(&m, &r);
+	is_u64(vmxcap_status(&m), VMXCAP_NO_BASIC, "%s: no_basic", n);
+	expect(n, &r, "msr 0x480 unreadable IA32_VMX_BASIC", "read faulted");
+	expect_none(n, &r, "group ", "nothing decoded without BASIC");
+	report_free(&r);
+}
+
+static void test_cpu_differs(const struct capture *c)
+{
+	const char *n = "CPU comparison";
+	struct vmxcap_msrs ref, m;
+	struct report r = { 0 };
+	struct capture d = *c;
+
+	d.val[1][VMXCAP_PROCBASED2] &= ~(1ULL << 33);	/* no EPT on cpu1 */
+	read_like_module(&d, 0, &ref);
+	read_like_module(&d, 1, &m);
+	is_u64(vmxcap_compare(&ref, 0, &m, 1, collect, &r), 1,
+	       "%s: one MSR differs", n);
+	expect(n, &r,
+	       "cpu 1 differs msr=0x48b value=0x02977ffd00000000 ref_cpu=0 ref_value=0x02977fff00000000",
+	       "0x48b bit 33 cleared on cpu1");
+	report_free(&r);
+	vmxcap_emit_cpus(2, 1, collect, &r);
+	expect(n, &r, "cpus checked=2 differing=1", "summary line");
+	report_free(&r);
+}
+
+static void test_no_vmx_capture(const char *name, const struct capture *c)
+{
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+
+	read_like_module(c, 0, &m);
+	is_u64(m.attempted, 0, "%s: no MSR is read without VMX", name);
+	decode(&m, &r);
+	is_u64(vmxcap_status(&m), VMXCAP_NO_VMX, "%s: status no_vmx", name);
+	expect(name, &r,
+	       "status no_vmx no VMX: CPUID.01H:ECX.VMX[bit 5] is 0 (not an Intel CPU with VMX, or hidden by a hypervisor)",
+	       "CPUID.1:ECX bit 5 clear");
+	is_u64(r.n, 1, "%s: the status line is the whole report", name);
+	report_free(&r);
+}
+
+/* A CPU without VMX, as captured; and VMX hidden by a hypervisor. */
+static void test_no_vmx(const char *name, const char *vmx_name)
+{
+	struct capture c;
+
+	if (load(name, &c)) {
+		ok(!c.cpuid_vmx, "%s: the capture says CPUID.1:ECX.VMX = 0",
+		   name);
+		test_no_vmx_capture(name, &c);
+	}
+	/* CPUID bit 5 clear: readable VMX MSRs must not be read either */
+	if (load(vmx_name, &c)) {
+		c.cpuid_vmx = false;
+		c.name = "VMX hidden by a hypervisor";
+		test_no_vmx_capture(c.name, &c);
+	}
+}
+
+/* Changes to a real capture for the cases no Bochs model has. */
+static void test_synthetic(const char *name)
+{
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_locked_off(&c);
+	test_no_true_ctls(&c);
+	test_no_secondary(&c);
+	test_tertiary_and_exit2(&c);
+	test_odd_values(&c);
+	test_cpu_differs(&c);
+}
+
 int main(void)
 {
+	test_penryn();
+	test_lynnfield();
+	test_sandy_bridge();
 	test_haswell("corei7_haswell_4770");
+	test_broadwell();
 	test_skylake_x();
+	test_icelake();
 	test_tigerlake();
+	test_synthetic("tigerlake");
+	test_no_vmx("zambezi", "tigerlake");
 	return done_testing();
 }
