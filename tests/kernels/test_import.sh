@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/kvm-import, on a real linux-source package and on kernel trees
+# made from the committed base and deltas, each time into a scratch copy
+# of kernels/ so the repository is never touched.
+set -uo pipefail
+. "$(dirname "$0")/tap.sh"
+
+series=6.1 release=6.1.190-1	# a recorded point release, not the base
+base_release=$(cat "$root/kernels/$series/BASE")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A scratch kernels/ without RELEASE: its delta and its KERNELS line.
+scratch() {
+	rm -rf "$tmp/k"
+	cp -a "$root/kernels" "$tmp/k"
+	rm -f "$tmp/k/$series/deltas/$release.diff"
+	awk -v r="$release" '$2 != r' "$root/kernels/$series/KERNELS" >"$tmp/k/$series/KERNELS"
+}
+
+# A kernel tree: BASE + the delta of REL, with a top Makefile saying VER.
+make_tree() {	# make_tree DIR REL VERSION.PATCHLEVEL.SUBLEVEL
+	local d=$1 rel=$2 v=$3
+	rm -rf "$d"; mkdir -p "$d"
+	cp -a "$root/kernels/$series/base/." "$d/"
+	[ "$rel" = "$base_release" ] ||
+		patch -s -p1 -d "$d" -F0 <"$root/kernels/$series/deltas/$rel.diff"
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\n' \
+		"${v%%.*}" "$(echo "$v" | cut -d. -f2)" "${v##*.}" >"$d/Makefile"
+}
+
+import() { "$root/scripts/kvm-import" --kernels "$tmp/k" "$@" >"$tmp/out" 2>&1; }
+
+# 1. The real package: the delta and the KERNELS line come out exactly as
+#    committed (ABI and flavours found from the archive's headers).
+if deb=$(linux_source_deb "$series" "$release"); then
+	scratch
+	import "$deb"
+	ok $? "import linux-source-$series $release from $(basename "$deb")" || true
+	diag <"$tmp/out"
+	cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
+	ok $? "the delta reproduces kernels/$series/deltas/$release.diff byte for byte"
+	is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$(kernels_line "$release")" \
+		"the KERNELS line (ABI, flavours) is the committed one"
+	import "$deb"
+	grep -q 'unchanged' "$tmp/out"
+	ok $? "importing it again changes nothing"
+else
+	skip "import linux-source-$series $release" "cannot download the package"
+fi
+
+# 2. An unpacked kernel tree with an explicit release gives the same delta.
+scratch
+make_tree "$tmp/tree" "$release" "${release%-*}"
+line=$(kernels_line "$release")
+import --abi "$(echo "$line" | cut -f1)" --flavours "$(echo "$line" | cut -f3)" \
+	"$tmp/tree" "$release"
+ok $? "import an unpacked tree with an explicit release"
+cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
+ok $? "the tree's delta is the committed one too"
+is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$line" "--abi/--flavours are recorded as given"
+
+# 3. A hunk of exitstats.patch that no longer applies is named, and
+#    nothing is written.  Change the context of the trace_kvm_exit() hook.
+scratch
+sed -i 's/^ \ttrace_kvm_exit(vcpu, KVM_ISA_VMX);$/ \ttrace_kvm_exit(vcpu, KVM_ISA_VMX, 0);/' \
+	"$tmp/k/$series/exitstats.patch"
+! cmp -s "$tmp/k/$series/exitstats.patch" "$root/kernels/$series/exitstats.patch"
+ok $? "tampered with the vmx_vcpu_run() hunk of exitstats.patch"
+want_hunk=$(awk '/^\+\+\+ /{f=$2; n=0} /^@@/{n++} /trace_kvm_exit\(vcpu, KVM_ISA_VMX, 0\)/{print n; exit}' \
+	"$tmp/k/$series/exitstats.patch")
+import --abi x --flavours amd64 "$tmp/tree" "$release"
+rc=$?
+diag <"$tmp/out"
+[ $rc -ne 0 ]
+ok $? "import fails when a hunk does not apply"
+grep -q "arch/x86/kvm/vmx/vmx.c: hunk #$want_hunk does not apply" "$tmp/out"
+ok $? "the report names vmx.c hunk #$want_hunk"
+is "$(grep -c 'does not apply (' "$tmp/out")" 1 "exactly one hunk is reported"
+[ ! -e "$tmp/k/$series/deltas/$release.diff" ] &&
+	! grep -q "$release" "$tmp/k/$series/KERNELS"
+ok $? "nothing is written or recorded"
+
+# 4. Refusals: the base itself, and a tree that is not the release named.
+scratch
+make_tree "$tmp/base" "$base_release" "${base_release%-*}"
+import --abi x --flavours amd64 "$tmp/base" "$base_release"
+rc=$?
+[ $rc -ne 0 ] && grep -q "is the base of series $series" "$tmp/out"
+ok $? "importing the base release $base_release is refused"
+[ ! -e "$tmp/k/$series/deltas/$base_release.diff" ]
+ok $? "no delta is written for the base"
+import --abi x --flavours amd64 "$tmp/tree" 6.1.191-1
+rc=$?
+[ $rc -ne 0 ] && grep -q "is Linux ${release%-*}, but release 6.1.191-1" "$tmp/out"
+ok $? "a tree whose Makefile is another version is refused"
+
+# 5. --base starts a new series: kernels/6.12 from its own base tree, into
+#    a kernels/ that only has 6.1.  Its exitstats.patch has to be ported,
+#    which the command says, showing how the previous series' patch fares.
+rm -rf "$tmp/k" && mkdir -p "$tmp/k" && cp -a "$root/kernels/6.1" "$tmp/k/"
+nb=$(cat "$root/kernels/6.12/BASE")
+rm -rf "$tmp/t12" && mkdir -p "$tmp/t12"
+cp -a "$root/kernels/6.12/base/." "$tmp/t12/"
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = %s\n' "$(echo "$nb" | sed 's/^6\.12\.\([0-9]*\)-.*/\1/')" \
+	>"$tmp/t12/Makefile"
+import --base --abi 6.12.117+deb12 --flavours amd64 "$tmp/t12" "$nb"
+rc=$?
+diag <"$tmp/out"
+diff -r "$tmp/k/6.12/base" "$root/kernels/6.12/base" >/dev/null &&
+	[ "$(cat "$tmp/k/6.12/BASE")" = "$nb" ]
+ok $? "--base writes kernels/6.12/base and BASE ($nb)"
+[ $rc -ne 0 ] && grep -q "6.12/exitstats.patch does not exist yet" "$tmp/out" &&
+	grep -q "kernels/6.1/exitstats.patch" "$tmp/out"
+ok $? "--base says the series' exitstats.patch must be ported from 6.1's"
+cp "$root/kernels/6.12/exitstats.patch" "$tmp/k/6.12/"
+import --base --abi 6.12.117+deb12 --flavours amd64 "$tmp/t12" "$nb"
+ok $? "with its patch in place, --base again only checks and records"
+
+done_testing
