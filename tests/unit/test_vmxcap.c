@@ -450,6 +450,27 @@ static void test_skylake_x(void)
 	report_free(&r);
 }
 
+static void test_cannon_lake(void)
+{
+	const char *name = "corei3_cnl";
+	struct vmxcap_msrs m;
+	struct report r = { 0 };
+	struct capture c;
+
+	if (!load(name, &c))
+		return;
+	test_common(&c, &m, &r);
+	test_bochs_common(name, &r);
+	/* 0x48b = 0x02157cff_00000000: no APIC-register virtualization */
+	expect(name, &r, "proc2 8 no APIC-register virtualization",
+	       "0x48b bit 40 clear");
+	expect(name, &r, "proc2 9 no Virtual-interrupt delivery",
+	       "0x48b bit 41 clear");
+	expect(name, &r, "proc2 10 yes PAUSE-loop exiting", "0x48b bit 42 set");
+	expect(name, &r, "proc2 25 yes Use TSC scaling", "0x48b bit 57 set");
+	report_free(&r);
+}
+
 static void test_tigerlake(void)
 {
 	const char *name = "tigerlake";
@@ -841,6 +862,7 @@ int main(void)
 	test_haswell("corei7_haswell_4770");
 	test_broadwell();
 	test_skylake_x();
+	test_cannon_lake();
 	test_icelake();
 	test_tigerlake();
 	test_synthetic("tigerlake");
