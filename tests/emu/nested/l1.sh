@@ -6,29 +6,7 @@
 # `kvm-exitstats --host`), then lets the guest go on; at the end it judges
 # what the guest read against the table, as TAP.
 
-L2_TIMEOUT=900		# seconds of emulated time for the whole guest run
-
-# qemu_start KERNEL INITRD APPEND: QEMU in the background, console on
-# /tmp/l2.out, its input on fd 3 (kept open: QEMU must never see EOF).
-qemu_start() {
-	rm -f /tmp/l2.in
-	mkfifo /tmp/l2.in
-	exec 3<>/tmp/l2.in
-	qemu-system-x86_64 -M microvm -enable-kvm -cpu host -m 128 \
-		-nodefaults -nographic -no-reboot -serial stdio \
-		-kernel "$1" -initrd "$2" -append "$3" \
-		</tmp/l2.in >/tmp/l2.out 2>&1 &
-	qemu_pid=$!
-}
-
-# qemu_wait_for WORD: until the guest printed WORD or QEMU ended.
-qemu_wait_for() {
-	while ! grep -q "^$1" /tmp/l2.out; do
-		kill -0 "$qemu_pid" 2>/dev/null || return 1
-		[ $(($(date +%s) - qemu_t0)) -lt $L2_TIMEOUT ] || return 1
-		sleep 1
-	done
-}
+. ./qemu.sh
 
 # One of the guest's reads as "eax ebx ecx edx" in decimal.
 l2_regs() {
@@ -58,26 +36,18 @@ dfs() {
 	awk -v r="$1" -v c="$2" '$1 == r { print $c }' /tmp/dfs
 }
 
-export PATH=$PATH:/usr/bin
 tool=
 command -v kvm-exitstats >/dev/null && tool=kvm-exitstats
 
 tap_cmd "our kvm is the one loaded (it has a version)" \
 	test "$(kvm_loaded)" = ours
 
-fast="mitigations=off nokaslr rodata=off cryptomgr.notests=1 ipv6.disable=1"
-fast="$fast initcall_blacklist=jent_mod_init,crypto_kdf108_init"
-fast="$fast,load_system_certificate_list,bpf_tcp_ca_kfunc_init"
-fast="$fast,bpf_dummy_struct_ops_init,init_kprobe_trace,trace_eval_init"
-fast="$fast,cmos_init"
 echo "# L2: $(cat l2-kernel) booting under QEMU on our KVM"
-qemu_t0=$(date +%s)
-qemu_start /payload/vmlinux /payload/l2.cpio \
-	"console=ttyS0 quiet panic=-1 $fast"
+qemu_start
 
 qemu_wait_for KES-L2-PAUSE
 tap_is $? "the nested guest booted and read the leaves"
-echo "# L2: booted after $(($(date +%s) - qemu_t0))s of emulated time"
+echo "# L2: booted after $(qemu_elapsed)s of emulated time"
 
 # The guest is paused: its CPUID count cannot move while we look.
 set -- /sys/kernel/debug/kvm/*-*/exitstats
@@ -123,7 +93,7 @@ tap_is $? "the nested guest finished"
 wait "$qemu_pid"
 rc=$?
 check "QEMU exited cleanly after the guest's reboot" "$rc" 0 "$rc"
-echo "# L2: done after $(($(date +%s) - qemu_t0))s of emulated time"
+echo "# L2: done after $(qemu_elapsed)s of emulated time"
 tr -d '\r' </tmp/l2.out | grep -E '^KES-L2-(ERR|PROFILE|TOOL)' | sed 's/^/# /'
 grep -qE 'Kernel panic|BUG:|Oops' /tmp/l2.out && tr -d '\r' </tmp/l2.out |
 	tail -n 40 | sed 's/^/# L2 console: /'
