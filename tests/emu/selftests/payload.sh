@@ -61,8 +61,9 @@ run_set() {
 # The part of a test's output worth showing: assertion, skip reason or
 # the last lines.
 excerpt() {
-	{ grep -E -A3 'Assertion failure|Skipping|SKIP|requirement' "$1" ||
-		tail -n 5 "$1"; } | head -n 6 | sed 's/^/#   /'
+	grep -v 'addr2line: not found' "$1" >"$1.short"
+	{ grep -E -A3 'Assertion failure|Skipping|SKIP|requirement' "$1.short" ||
+		tail -n 5 "$1.short"; } | head -n 6 | sed 's/^/#   /'
 }
 
 summary() {
