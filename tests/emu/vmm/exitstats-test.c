@@ -30,6 +30,7 @@
 #define NR_SWEEP	(SDM_NR_REASONS + 1)	/* and the first one above */
 
 #define PARAM_PATH	"/sys/module/kvm/parameters/exitstats_cpuid"
+#define FEP_PATH	"/sys/module/kvm/parameters/force_emulation_prefix"
 
 static bool sdm_defined(uint32_t reason)
 {
@@ -635,14 +636,14 @@ static void check_stock_answers(struct vcpu *v, const char *what,
 		fclose(f);
 }
 
-static int write_param(const char *val)
+static int write_param(const char *path, const char *val)
 {
 	char buf[8] = "";
-	FILE *f = fopen(PARAM_PATH, "w");
+	FILE *f = fopen(path, "w");
 
 	if (!f || fputs(val, f) < 0 || fclose(f))
 		return -1;
-	f = fopen(PARAM_PATH, "r");
+	f = fopen(path, "r");
 	if (!f || !fgets(buf, sizeof(buf), f))
 		return -1;
 	fclose(f);
@@ -666,13 +667,60 @@ static void test_param(const char *stock_file)
 	v = &vm.vcpu[0];
 	if (guest_cpuid_loop(v, 0, 100))
 		bail("CPUID loop failed");
-	ok(!write_param("N"), "exitstats_cpuid set to N");
+	ok(!write_param(PARAM_PATH, "N"), "exitstats_cpuid set to N");
 	check_stock_answers(v, "exitstats_cpuid=N", stock_file, false);
 	if (guest_cpuid_loop(v, 0, 100) || guest_io_loop(v, 3))
 		bail("guest loops failed");
-	ok(!write_param("Y"), "exitstats_cpuid set back to Y");
+	ok(!write_param(PARAM_PATH, "Y"), "exitstats_cpuid set back to Y");
 	check_counts(&vm, v, "Y again, exits made while N counted");
 	vm_destroy(&vm);
+}
+
+/* Read a leaf through KVM's instruction emulator (em_cpuid()). */
+static struct cpuid_regs rd_emulated(struct vcpu *v, uint32_t leaf,
+				     uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	if (guest_cpuid_emulated(v, leaf, subleaf, &r))
+		bail("emulated guest CPUID failed");
+	return r;
+}
+
+/*
+ * CPUID emulated by KVM answers the leaves too; the asking exit is then a
+ * #UD (reason 0), so the CPUID count does not include it.
+ */
+static void test_emulated(void)
+{
+	struct cpuid_regs e1, e2, t;
+	struct vm vm;
+	struct vcpu *v;
+
+	if (write_param(FEP_PATH, "1")) {
+		ok(1, "# SKIP kvm.force_emulation_prefix not settable");
+		return;
+	}
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 50))
+		bail("CPUID loop failed");
+	is_regs(rd_emulated(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID),
+		count_regs(v->cpuid_exits),
+		"emulated CPUID: 0x4FFFFFFD/10 counts the 50 CPUID exits only");
+	e1 = rd_emulated(v, LEAF_REASON_COUNT, EXIT_REASON_EXCEPTION);
+	e2 = rd_emulated(v, LEAF_REASON_COUNT, EXIT_REASON_EXCEPTION);
+	ok(count_of(e1) >= v->ud_exits - 1 && regs_eq(e2, count_regs(count_of(e1) + 1)),
+	   "emulated CPUID: its #UD exits count under reason 0 (%llu, %llu)",
+	   (unsigned long long)count_of(e1), (unsigned long long)count_of(e2));
+	is_regs(rd_emulated(v, LEAF_REASON_CYCLES, 35), regs_undefined,
+		"emulated CPUID: ECX=35 answers 0,0,0,0xFFFFFFFF");
+	t = rd_emulated(v, LEAF_TOTAL_COUNT, 0);
+	ok(t.ecx == 0 && t.edx == 0 &&
+	   count_of(t) >= v->cpuid_exits + v->io_exits + v->ud_exits,
+	   "emulated CPUID: 0x4FFFFFFF answers, total >= exits caused");
+	vm_destroy(&vm);
+	ok(!write_param(FEP_PATH, "0"), "kvm.force_emulation_prefix back to 0");
 }
 
 static void test_fresh(void)
@@ -726,5 +774,6 @@ int main(int argc, char **argv)
 	test_vcpus();
 	test_two_vms();
 	test_param(argc == 3 ? argv[2] : NULL);
+	test_emulated();
 	return done_testing();
 }

@@ -28,11 +28,21 @@
 
 	.globl	guest_code, guest_code_end
 	.globl	code_cpuid, code_cpuid_loop, code_io_loop, code_hlt_loop
-	.globl	code_sweep
+	.globl	code_sweep, code_cpuid_emulated
 guest_code:
 
 /* One CPUID of leaf EAX, subleaf ECX; the answer stays in EAX..EDX. */
 code_cpuid:
+	cpuid
+	done
+
+/*
+ * The same through KVM's instruction emulator: with kvm's
+ * force_emulation_prefix on, ud2 followed by "kvm" makes KVM emulate the
+ * next instruction.  The exit is a #UD (reason 0), not a CPUID exit.
+ */
+code_cpuid_emulated:
+	.byte	0x0f, 0x0b, 0x6b, 0x76, 0x6d
 	cpuid
 	done
 

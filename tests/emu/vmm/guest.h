@@ -25,6 +25,7 @@
 #define LEAF_TOTAL_COUNT	0x4fffffff
 
 /* Basic exit reasons (Intel SDM Vol. 3, Appendix C) the guest causes. */
+#define EXIT_REASON_EXCEPTION	0
 #define EXIT_REASON_CPUID	10
 #define EXIT_REASON_HLT		12
 #define EXIT_REASON_IO		30
@@ -35,6 +36,7 @@
 /* guest.S: the code block and its routines' entry points. */
 extern const uint8_t guest_code[], guest_code_end[];
 extern const uint8_t code_cpuid[];
+extern const uint8_t code_cpuid_emulated[];
 extern const uint8_t code_cpuid_loop[];
 extern const uint8_t code_io_loop[];
 extern const uint8_t code_hlt_loop[];

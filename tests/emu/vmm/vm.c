@@ -220,6 +220,22 @@ int guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 	return 0;
 }
 
+int guest_cpuid_emulated(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+			 struct cpuid_regs *out)
+{
+	struct kvm_regs regs = { .rax = leaf, .rcx = subleaf };
+
+	if (vcpu_run(v, code_cpuid_emulated, &regs))
+		return -1;
+	v->ud_exits++;
+	v->io_exits++;
+	out->eax = regs.rax;
+	out->ebx = regs.rbx;
+	out->ecx = regs.rcx;
+	out->edx = regs.rdx;
+	return 0;
+}
+
 int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n)
 {
 	struct kvm_regs regs = { .rdi = leaf, .rsi = n };

@@ -27,6 +27,8 @@ struct vcpu {
 	struct kvm_run *run;
 	/* Exits the guest caused so far, by what it ran (guest.S). */
 	uint64_t cpuid_exits, io_exits, hlt_exits;
+	/* #UD exits (reason 0) of CPUIDs run through KVM's emulator. */
+	uint64_t ud_exits;
 	/* The same for I/O and HLT as seen in user space: a cross-check. */
 	uint64_t io_seen, hlt_seen;
 };
@@ -44,6 +46,8 @@ void vm_destroy(struct vm *vm);
 /* Guest routines; a negative return means the vCPU did something else. */
 int guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 		struct cpuid_regs *out);
+int guest_cpuid_emulated(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+			 struct cpuid_regs *out);
 int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n);
 int guest_io_loop(struct vcpu *v, uint32_t n);
 int guest_hlt_loop(struct vcpu *v, uint32_t n);
