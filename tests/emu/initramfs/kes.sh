@@ -4,7 +4,7 @@
 # run.sh as /lib/kes.sh.  KES_KVM says which kvm/kvm-intel /init loaded:
 # "ours" (boot --modules) or "stock" (the kernel image's own).
 
-. /etc/kes.conf
+[ ! -f /etc/kes.conf ] || . /etc/kes.conf
 KES_MODS=/lib/modules/kes
 KES_BAD_LOG='disagrees about version of symbol|WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|unable to handle|kernel BUG'
 
@@ -30,7 +30,7 @@ kvm_loaded() {
 
 # TAP for run.sh: one numbering across shell checks and TAP programs, and
 # one plan at the end (tap_done).
-KES_TAP_N=/tmp/kes-tap.n
+KES_TAP_N=${KES_TAP_N:-/tmp/kes-tap.n}
 
 tap_next() {
 	_n=$(($(cat "$KES_TAP_N" 2>/dev/null || echo 0) + 1))
