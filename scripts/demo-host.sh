@@ -25,6 +25,6 @@ tap_is $? "the nested guest booted and read its exit profile"
 tr -d '\r' </tmp/l2.out |
 	sed -n '/^KES-L2-PROFILE-BEGIN/,/^KES-L2-PROFILE-END/p' |
 	sed '1d;$d' | sed 's/^/# profile /'
-wait "$qemu_pid"
+qemu_end
 tap_is $? "QEMU exited cleanly"
 tap_done

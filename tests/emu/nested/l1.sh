@@ -90,7 +90,7 @@ fi
 echo go >&3
 qemu_wait_for KES-L2-DONE
 tap_is $? "the nested guest finished"
-wait "$qemu_pid"
+qemu_end
 rc=$?
 check "QEMU exited cleanly after the guest's reboot" "$rc" 0 "$rc"
 echo "# L2: done after $(qemu_elapsed)s of emulated time"

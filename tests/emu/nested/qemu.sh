@@ -15,6 +15,9 @@ L2_APPEND="$L2_APPEND initcall_blacklist=jent_mod_init,crypto_kdf108_init"
 L2_APPEND="$L2_APPEND,load_system_certificate_list,bpf_tcp_ca_kfunc_init"
 L2_APPEND="$L2_APPEND,bpf_dummy_struct_ops_init,init_kprobe_trace"
 L2_APPEND="$L2_APPEND,trace_eval_init,cmos_init"
+# The guest ends with reboot -f; a triple fault ends QEMU (-no-reboot) on
+# every kernel (6.1's default reboot methods leave microvm running).
+L2_APPEND="$L2_APPEND reboot=t"
 
 # qemu_start [ARGS]: QEMU in the background with ARGS added to the guest's
 # command line, its console in /tmp/l2.out, its input on fd 3 (kept open:
@@ -40,6 +43,23 @@ qemu_wait_for() {
 		[ $(($(date +%s) - qemu_t0)) -lt $L2_TIMEOUT ] || return 1
 		sleep 1
 	done
+}
+
+# qemu_end: QEMU's exit status once it ended by itself (the guest
+# rebooted), or after 60 s kill it and fail.
+qemu_end() {
+	_t=0
+	while kill -0 "$qemu_pid" 2>/dev/null && [ $_t -lt 60 ]; do
+		sleep 1
+		_t=$((_t + 1))
+	done
+	if kill -0 "$qemu_pid" 2>/dev/null; then
+		echo "# QEMU still running 60s after the guest's reboot: killed"
+		kill -9 "$qemu_pid"
+		wait "$qemu_pid"
+		return 1
+	fi
+	wait "$qemu_pid"
 }
 
 # qemu_elapsed: seconds of emulated time since QEMU started.
