@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -676,6 +677,60 @@ static void test_param(const char *stock_file)
 	vm_destroy(&vm);
 }
 
+#define MSR_IA32_APICBASE	0x1b
+#define APICBASE_BSP		(1u << 8)
+#define APICBASE_EXTD		(1u << 10)
+#define APICBASE_EN		(1u << 11)
+#define APIC_DEFAULT_BASE	0xfee00000u
+#define MSR_X2APIC_ICR		0x830
+#define APIC_ICR_VECTOR		0x40	/* fixed, physical, no shorthand */
+#define APIC_ID_NOBODY		7	/* no vCPU has it */
+
+/*
+ * WRMSR exits handled in KVM's fastpath, before vmx_handle_exit(): an
+ * x2APIC ICR write of a fixed, physically addressed IPI, with KVM's
+ * in-kernel local APIC.  Counts must include them.
+ */
+static void test_fastpath(void)
+{
+	const uint32_t n = 100;
+	struct kvm_msrs *msrs;
+	uint64_t want;
+	struct vm vm;
+	struct vcpu *v;
+
+	if (vm_create_irqchip(&vm, 1))
+		bail("cannot create a VM with an in-kernel irqchip");
+	v = &vm.vcpu[0];
+	if (guest_wrmsr_loop(v, MSR_IA32_APICBASE, APIC_DEFAULT_BASE |
+			     APICBASE_EN | APICBASE_EXTD | APICBASE_BSP, 1))
+		bail("the guest could not enable x2APIC");
+	msrs = calloc(1, sizeof(*msrs) + sizeof(msrs->entries[0]));
+	if (!msrs)
+		bail("out of memory");
+	msrs->nmsrs = 1;
+	msrs->entries[0].index = MSR_IA32_APICBASE;
+	if (ioctl(v->fd, KVM_GET_MSRS, msrs) != 1)
+		msrs->entries[0].data = 0;
+	ok(msrs->entries[0].data & APICBASE_EXTD,
+	   "in-kernel APIC in x2APIC mode (APIC base 0x%llx)",
+	   (unsigned long long)msrs->entries[0].data);
+	free(msrs);
+	if (guest_wrmsr_loop(v, MSR_X2APIC_ICR,
+			     (uint64_t)APIC_ID_NOBODY << 32 | APIC_ICR_VECTOR,
+			     n))
+		bail("x2APIC ICR writes failed");
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_WRMSR),
+		count_regs(v->wrmsr_exits),
+		"WRMSR exits (32) exact with %u fastpath ICR writes: %llu", n,
+		(unsigned long long)v->wrmsr_exits);
+	want = v->cpuid_exits + 1;	/* the asking one */
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
+		"in-kernel irqchip: CPUID exits (10) exact: %llu",
+		(unsigned long long)want);
+	vm_destroy(&vm);
+}
+
 /* Read a leaf through KVM's instruction emulator (em_cpuid()). */
 static struct cpuid_regs rd_emulated(struct vcpu *v, uint32_t leaf,
 				     uint32_t subleaf)
@@ -775,5 +830,6 @@ int main(int argc, char **argv)
 	test_two_vms();
 	test_param(argc == 3 ? argv[2] : NULL);
 	test_emulated();
+	test_fastpath();
 	return done_testing();
 }

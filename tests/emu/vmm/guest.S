@@ -28,7 +28,7 @@
 
 	.globl	guest_code, guest_code_end
 	.globl	code_cpuid, code_cpuid_loop, code_io_loop, code_hlt_loop
-	.globl	code_sweep, code_cpuid_emulated
+	.globl	code_sweep, code_cpuid_emulated, code_wrmsr_loop
 guest_code:
 
 /* One CPUID of leaf EAX, subleaf ECX; the answer stays in EAX..EDX. */
@@ -51,6 +51,13 @@ code_cpuid_loop:
 1:	movl	%edi, %eax
 	xorl	%ecx, %ecx
 	cpuid
+	decl	%esi
+	jnz	1b
+	done
+
+/* ESI (at least 1) WRMSRs of EDX:EAX to MSR ECX. */
+code_wrmsr_loop:
+1:	wrmsr
 	decl	%esi
 	jnz	1b
 	done

@@ -29,6 +29,7 @@
 #define EXIT_REASON_CPUID	10
 #define EXIT_REASON_HLT		12
 #define EXIT_REASON_IO		30
+#define EXIT_REASON_WRMSR	32
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -37,6 +38,7 @@
 extern const uint8_t guest_code[], guest_code_end[];
 extern const uint8_t code_cpuid[];
 extern const uint8_t code_cpuid_emulated[];
+extern const uint8_t code_wrmsr_loop[];
 extern const uint8_t code_cpuid_loop[];
 extern const uint8_t code_io_loop[];
 extern const uint8_t code_hlt_loop[];

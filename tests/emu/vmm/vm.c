@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,19 @@ static int vcpu_init(struct vm *vm, int id)
 	return 0;
 }
 
+static int vm_create_kind(struct vm *vm, int nr_vcpus, bool irqchip);
+
 int vm_create(struct vm *vm, int nr_vcpus)
+{
+	return vm_create_kind(vm, nr_vcpus, false);
+}
+
+int vm_create_irqchip(struct vm *vm, int nr_vcpus)
+{
+	return vm_create_kind(vm, nr_vcpus, true);
+}
+
+static int vm_create_kind(struct vm *vm, int nr_vcpus, bool irqchip)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
@@ -131,6 +144,10 @@ int vm_create(struct vm *vm, int nr_vcpus)
 	region.userspace_addr = (uintptr_t)vm->mem;
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region)) {
 		perror("# KVM_SET_USER_MEMORY_REGION");
+		return -1;
+	}
+	if (irqchip && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0)) {
+		perror("# KVM_CREATE_IRQCHIP");
 		return -1;
 	}
 	for (i = 0; i < nr_vcpus; i++) {
@@ -254,6 +271,19 @@ int guest_io_loop(struct vcpu *v, uint32_t n)
 	if (!n || vcpu_run(v, code_io_loop, &regs))
 		return -1;
 	v->io_exits += n + 1;
+	return 0;
+}
+
+int guest_wrmsr_loop(struct vcpu *v, uint32_t msr, uint64_t val, uint32_t n)
+{
+	struct kvm_regs regs = {
+		.rcx = msr, .rax = (uint32_t)val, .rdx = val >> 32, .rsi = n,
+	};
+
+	if (!n || vcpu_run(v, code_wrmsr_loop, &regs))
+		return -1;
+	v->wrmsr_exits += n;
+	v->io_exits++;
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct vcpu {
 	uint64_t cpuid_exits, io_exits, hlt_exits;
 	/* #UD exits (reason 0) of CPUIDs run through KVM's emulator. */
 	uint64_t ud_exits;
+	uint64_t wrmsr_exits;
 	/* The same for I/O and HLT as seen in user space: a cross-check. */
 	uint64_t io_seen, hlt_seen;
 };
@@ -41,6 +42,8 @@ struct vm {
 };
 
 int vm_create(struct vm *vm, int nr_vcpus);
+/* The same with KVM's in-kernel irqchip (then HLT blocks in the kernel). */
+int vm_create_irqchip(struct vm *vm, int nr_vcpus);
 void vm_destroy(struct vm *vm);
 
 /* Guest routines; a negative return means the vCPU did something else. */
@@ -50,6 +53,7 @@ int guest_cpuid_emulated(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 			 struct cpuid_regs *out);
 int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n);
 int guest_io_loop(struct vcpu *v, uint32_t n);
+int guest_wrmsr_loop(struct vcpu *v, uint32_t msr, uint64_t val, uint32_t n);
 int guest_hlt_loop(struct vcpu *v, uint32_t n);
 int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 		struct cpuid_regs *out);
