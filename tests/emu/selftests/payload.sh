@@ -11,7 +11,7 @@
 # else a failure (254 is a failed TEST_ASSERT); a test still running after
 # ST_TIMEOUT seconds of guest time is killed and counts as "timeout".
 
-ST_TIMEOUT=${ST_TIMEOUT:-60}
+ST_TIMEOUT=${ST_TIMEOUT:-30}
 ST_OUT=/tmp/st
 
 # Guest time in hundredths of a second, and such a figure as seconds.
