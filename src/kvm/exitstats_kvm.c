@@ -53,8 +53,8 @@ static void exitstats_gather_vm(void *ctx, int slot, u64 *count, u64 *cycles)
 				     slot, count, cycles);
 }
 
-bool exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-		     u32 *ecx, u32 *edx)
+bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+		       u32 *ecx, u32 *edx)
 {
 	struct exitstats_vm vm = {
 		.kvm = vcpu->kvm,
