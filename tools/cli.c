@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -19,13 +20,15 @@
 #define WATCH_MAX	86400.0		/* seconds */
 #define ITERATIONS_MAX	1000000000UL
 #define PID_MAX		0x7FFFFFFFUL	/* pid_t */
+#define TSC_HZ_MAX	1e12
 #define CLEAR_SCREEN	"\033[H\033[2J"	/* ANSI: cursor home, erase display */
 
-enum { OPT_DEBUGFS = 256 };
+enum { OPT_DEBUGFS = 256, OPT_VM, OPT_TSC_HZ };
 
 static const struct option long_options[] = {
 	{ "host",	no_argument,		NULL, 'H' },
 	{ "pid",	required_argument,	NULL, 'p' },
+	{ "vm",		required_argument,	NULL, OPT_VM },
 	{ "debugfs",	required_argument,	NULL, OPT_DEBUGFS },
 	{ "sort",	required_argument,	NULL, 's' },
 	{ "all",	no_argument,		NULL, 'a' },
@@ -33,6 +36,8 @@ static const struct option long_options[] = {
 	{ "watch",	required_argument,	NULL, 'w' },
 	{ "iterations",	required_argument,	NULL, 'n' },
 	{ "json",	no_argument,		NULL, 'j' },
+	{ "format",	required_argument,	NULL, 'f' },
+	{ "tsc-hz",	required_argument,	NULL, OPT_TSC_HZ },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ }
@@ -45,15 +50,23 @@ static const char *const sort_keys[] = {
 	[KES_SORT_AVG]		= "avg",
 };
 
+static const char *const formats[] = {
+	[KES_FORMAT_TABLE]	= "table",
+	[KES_FORMAT_JSON]	= "json",
+	[KES_FORMAT_PROM]	= "prometheus",
+};
+
 static void print_help(FILE *f)
 {
 	fputs("Usage: " KES_PROG " [OPTION]...\n"
-	      "       " KES_PROG " --host [--pid PID] [OPTION]...\n"
+	      "       " KES_PROG " --host [--pid PID] [--vm NAME] [OPTION]...\n"
+	      "       " KES_PROG " --host --format prometheus [--tsc-hz HZ]\n"
 	      "Show VM exits per exit reason and the cycles KVM spent on them: inside a\n"
 	      "guest the guest's own VM (CPUID leaves), with --host every VM (debugfs).\n"
 	      "\n"
 	      "  -H, --host             read every VM's table from KVM's debugfs\n"
 	      "  -p, --pid PID          with --host: only the VMs of process PID\n"
+	      "      --vm NAME          with --host: only the VMs named NAME (a shell pattern)\n"
 	      "      --debugfs DIR      with --host: KVM's debugfs directory\n"
 	      "                         (default $KVM_EXITSTATS_DEBUGFS or /sys/kernel/debug/kvm)\n"
 	      "  -s, --sort KEY         count (default), cycles, avg or reason\n"
@@ -62,6 +75,10 @@ static void print_help(FILE *f)
 	      "  -w, --watch SECONDS    refresh every SECONDS showing the interval's exits\n"
 	      "  -n, --iterations N     with --watch: stop after N refreshes\n"
 	      "  -j, --json             one JSON object per table (see the man page)\n"
+	      "  -f, --format FORMAT    table (default), json (= --json) or, with --host,\n"
+	      "                         prometheus (text exposition format)\n"
+	      "      --tsc-hz HZ        with prometheus: the host's TSC frequency (default:\n"
+	      "                         the kernel's, if it tells; see the man page)\n"
 	      "  -h, --help             show this help\n"
 	      "  -V, --version          show the version\n"
 	      "\n"
@@ -99,6 +116,18 @@ static bool parse_seconds(const char *s, double *val)
 	       *val <= WATCH_MAX;
 }
 
+static bool parse_hz(const char *s, double *val)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return false;
+	errno = 0;
+	*val = strtod(s, &end);
+	return !errno && !*end && isfinite(*val) && *val >= 1 &&
+	       *val <= TSC_HZ_MAX;
+}
+
 /*
  * Fill @o from the command line.  Returns 0, or -1 with a one-line reason
  * in @err (exit status KES_USAGE).
@@ -112,7 +141,7 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 	*o = (struct kes_opts){ .reason = -1 };
 	optind = 0;	/* glibc: start over, tests parse many times */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Hp:s:ar:w:n:jhV",
+	while ((c = getopt_long(argc, argv, ":Hp:s:ar:w:n:jf:hV",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -125,6 +154,20 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 				return -1;
 			}
 			o->pid = v;
+			break;
+		case OPT_VM:
+			if (!*optarg) {
+				snprintf(err, KES_ERRLEN, "invalid --vm '': expected a VM name");
+				return -1;
+			}
+			o->vm = optarg;
+			break;
+		case OPT_TSC_HZ:
+			if (!parse_hz(optarg, &o->tsc_hz)) {
+				snprintf(err, KES_ERRLEN, "invalid --tsc-hz '%s': expected Hz, 1 to %g",
+					 optarg, TSC_HZ_MAX);
+				return -1;
+			}
 			break;
 		case OPT_DEBUGFS:
 			if (!*optarg) {
@@ -176,7 +219,18 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			o->iterations = v;
 			break;
 		case 'j':
-			o->json = true;
+			o->format = KES_FORMAT_JSON;
+			break;
+		case 'f':
+			for (i = 0; i < ARRAY_SIZE(formats); i++)
+				if (!strcmp(optarg, formats[i]))
+					break;
+			if (i == ARRAY_SIZE(formats)) {
+				snprintf(err, KES_ERRLEN, "invalid --format '%s': expected table, json or prometheus",
+					 optarg);
+				return -1;
+			}
+			o->format = i;
 			break;
 		case 'h':
 			o->help = true;
@@ -201,8 +255,22 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 		snprintf(err, KES_ERRLEN, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (!o->host && (o->pid || o->debugfs)) {
-		snprintf(err, KES_ERRLEN, "--%s needs --host", o->pid ? "pid" : "debugfs");
+	o->json = o->format == KES_FORMAT_JSON;
+	if (!o->host && (o->pid || o->vm || o->debugfs)) {
+		snprintf(err, KES_ERRLEN, "--%s needs --host",
+			 o->pid ? "pid" : o->vm ? "vm" : "debugfs");
+		return -1;
+	}
+	if (o->format == KES_FORMAT_PROM && !o->host) {
+		snprintf(err, KES_ERRLEN, "--format prometheus needs --host");
+		return -1;
+	}
+	if (o->format == KES_FORMAT_PROM && o->interval) {
+		snprintf(err, KES_ERRLEN, "--format prometheus shows totals: no --watch");
+		return -1;
+	}
+	if (o->tsc_hz && o->format != KES_FORMAT_PROM) {
+		snprintf(err, KES_ERRLEN, "--tsc-hz needs --format prometheus");
 		return -1;
 	}
 	if (o->iterations && !o->interval) {
@@ -218,11 +286,28 @@ struct snapshot {
 	size_t nr;
 };
 
+/* Keep only the VMs whose name matches --vm. */
+static void select_vms(const struct kes_opts *o, struct snapshot *s)
+{
+	size_t i, kept = 0;
+
+	if (!o->vm)
+		return;
+	for (i = 0; i < s->nr; i++)
+		if (!fnmatch(o->vm, s->vms[i].name, 0))
+			s->vms[kept++] = s->vms[i];
+	s->nr = kept;
+}
+
 static int take(const struct kes_env *env, const struct kes_opts *o,
 		struct snapshot *s, char *err)
 {
-	if (o->host)
-		return kes_host_read(env, o->pid, &s->vms, &s->nr, err);
+	if (o->host) {
+		if (kes_host_read(env, o->pid, &s->vms, &s->nr, err))
+			return -1;
+		select_vms(o, s);
+		return 0;
+	}
 	s->vms = calloc(1, sizeof(*s->vms));
 	if (!s->vms) {
 		snprintf(err, KES_ERRLEN, "out of memory");
@@ -325,7 +410,13 @@ static int show(const struct kes_env *env, const struct kes_opts *o,
 
 static int no_vm(const struct kes_env *env, const struct kes_opts *o)
 {
-	if (o->pid)
+	if (o->pid && o->vm)
+		fprintf(env->err, "%s: no VM of process %ld named %s in %s\n",
+			KES_PROG, o->pid, o->vm, env->debugfs);
+	else if (o->vm)
+		fprintf(env->err, "%s: no VM named %s in %s\n", KES_PROG,
+			o->vm, env->debugfs);
+	else if (o->pid)
 		fprintf(env->err, "%s: no VM of process %ld in %s\n", KES_PROG,
 			o->pid, env->debugfs);
 	else
@@ -382,6 +473,32 @@ fail:
 	return KES_FAIL;
 }
 
+/*
+ * --format prometheus: always a valid exposition, kvm_exitstats_up 0 (and
+ * the reason on stderr) when debugfs cannot be read; no VM is no error.
+ */
+static int prometheus(const struct kes_env *env, const struct kes_opts *o)
+{
+	struct snapshot s = { 0 };
+	char err[KES_ERRLEN];
+	double hz = o->tsc_hz;
+	bool up;
+
+	up = !take(env, o, &s, err);
+	if (!up)
+		fprintf(env->err, "%s: %s\n", KES_PROG, err);
+	if (!hz && env->tsc_hz)
+		hz = env->tsc_hz();
+	kes_print_prom(env->out, s.vms, s.nr, up, hz, o);
+	release(&s);
+	if (fflush(env->out) || ferror(env->out)) {
+		fprintf(env->err, "%s: write error: %s\n", KES_PROG,
+			strerror(errno));
+		return KES_FAIL;
+	}
+	return KES_OK;
+}
+
 static int once(const struct kes_env *env, const struct kes_opts *o)
 {
 	struct snapshot s = { 0 };
@@ -422,5 +539,7 @@ int kes_main(int argc, char **argv, struct kes_env *env_in)
 		fprintf(env.err, "%s: %s\n", KES_PROG, err);
 		return KES_FAIL;
 	}
+	if (o.format == KES_FORMAT_PROM)
+		return prometheus(&env, &o);
 	return o.interval ? watch(&env, &o) : once(&env, &o);
 }

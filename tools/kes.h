@@ -5,6 +5,7 @@
  *   table.c  the table of one VM: math, selection, sorting, deltas, output
  *   guest.c  reads the table of the VM we run in through the CPUID leaves
  *   host.c   reads every VM's table from KVM's debugfs
+ *   prom.c   the Prometheus text format of every VM's table
  *   cli.c    options, modes, --watch, exit statuses
  *   kvm-exitstats.c  main(): the real CPUID, clock and terminal
  *
@@ -57,15 +58,20 @@ struct kes_row {
 
 enum kes_sort { KES_SORT_COUNT, KES_SORT_CYCLES, KES_SORT_REASON, KES_SORT_AVG };
 
+enum kes_format { KES_FORMAT_TABLE, KES_FORMAT_JSON, KES_FORMAT_PROM };
+
 struct kes_opts {
 	bool host;
 	bool all;
-	bool json;
+	bool json;		/* format == KES_FORMAT_JSON */
+	enum kes_format format;
 	bool help;
 	bool version;
 	enum kes_sort sort;
 	int reason;		/* -1: every reason */
 	long pid;		/* 0: every VM */
+	const char *vm;		/* NULL: every VM; else a name pattern */
+	double tsc_hz;		/* 0: ask the environment */
 	double interval;	/* seconds; 0: no --watch */
 	unsigned long iterations; /* 0: until interrupted */
 	const char *debugfs;	/* NULL: the environment's */
@@ -92,6 +98,8 @@ struct kes_env {
 	void *cpuid_ctx;
 	const char *debugfs;	/* KVM's debugfs directory */
 	const char *proc;	/* procfs, for VM names */
+	/* The host's TSC frequency in Hz, 0 if unknown; NULL: unknown. */
+	double (*tsc_hz)(void);
 	/* Sleep; non-zero if interrupted (stop watching). */
 	int (*sleep)(void *ctx, double seconds);
 	void *sleep_ctx;
@@ -111,6 +119,7 @@ size_t kes_rows(const struct kes_table *t, const struct kes_opts *o,
 void kes_total_row(const struct kes_table *t, struct kes_row *row);
 void kes_print_table(FILE *f, const struct kes_table *t,
 		     const struct kes_opts *o);
+size_t kes_utf8_len(const unsigned char *s);
 void kes_json_string(FILE *f, const char *s);
 void kes_json_table(FILE *f, const struct kes_table *t,
 		    const struct kes_opts *o);
@@ -129,6 +138,10 @@ void kes_vm_name(const struct kes_env *env, long pid, char *name,
 		 size_t size);
 int kes_host_read(const struct kes_env *env, long pid,
 		  struct kes_vm **vms, size_t *nr, char *err);
+
+/* prom.c */
+void kes_print_prom(FILE *f, const struct kes_vm *vms, size_t nr, bool up,
+		    double tsc_hz, const struct kes_opts *o);
 
 /* cli.c */
 int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err);

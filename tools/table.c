@@ -186,7 +186,7 @@ void kes_print_table(FILE *f, const struct kes_table *t,
 }
 
 /* Length of the well-formed UTF-8 sequence at @s (RFC 3629), or 0. */
-static size_t utf8_len(const unsigned char *s)
+size_t kes_utf8_len(const unsigned char *s)
 {
 	unsigned char lo = 0x80, hi = 0xBF;
 	size_t n, i;
@@ -228,7 +228,7 @@ void kes_json_string(FILE *f, const char *str)
 		} else if (*s < 0x80) {
 			fputc(*s++, f);
 		} else {
-			n = utf8_len(s);
+			n = kes_utf8_len(s);
 			if (n)
 				fwrite(s, 1, n, f);
 			else

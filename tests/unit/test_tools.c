@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the kvm-exitstats tool (tools/): options, the debugfs
- * parser, the table math, sorting, JSON, --watch deltas, the not-our-KVM
+ * parser, the table math, sorting, JSON, the Prometheus text format,
+ * --vm, --watch deltas, the not-our-KVM
  * detection and the exit statuses of whole runs.  The guest side talks to a
  * fake KVM that answers with the kernel side's own exitstats_answer() and
  * counts every query as a CPUID exit; the host side reads a fake debugfs
@@ -18,6 +19,7 @@
 #include "table.c"
 #include "guest.c"
 #include "host.c"
+#include "prom.c"
 #include "cli.c"
 
 #define CPUID_REASON	10	/* SDM: CPUID */
@@ -479,6 +481,15 @@ static void test_options_good(void)
 	   o.iterations == 3, "--watch 0.5 --iterations 3");
 	ok(!PARSE(&o, err, "-w", "86400") && o.interval == 86400,
 	   "--watch at its maximum");
+	ok(!PARSE(&o, err, "--host", "--vm", "web*") && !strcmp(o.vm, "web*"),
+	   "--vm");
+	ok(!PARSE(&o, err, "--format", "json") && o.json &&
+	   o.format == KES_FORMAT_JSON, "--format json is --json");
+	ok(!PARSE(&o, err, "-f", "table") && !o.json &&
+	   o.format == KES_FORMAT_TABLE, "--format table");
+	ok(!PARSE(&o, err, "-H", "--format", "prometheus", "--tsc-hz", "2.5e9") &&
+	   o.format == KES_FORMAT_PROM && o.tsc_hz == 2.5e9 && !o.json,
+	   "--format prometheus --tsc-hz 2.5e9");
 	ok(!PARSE(&o, err, "-h") && o.help, "--help");
 	ok(!PARSE(&o, err, "--version") && o.version, "--version");
 }
@@ -525,6 +536,15 @@ static void test_options_bad(void)
 		{ { "--debugfs", "/tmp" }, "--debugfs needs --host" },
 		{ { "--host", "--debugfs", "" }, "invalid --debugfs ''" },
 		{ { "extra" }, "unexpected argument 'extra'" },
+		{ { "--vm", "x" }, "--vm needs --host" },
+		{ { "--host", "--vm", "" }, "invalid --vm ''" },
+		{ { "--format", "xml" }, "invalid --format 'xml'" },
+		{ { "--format", "prometheus" }, "--format prometheus needs --host" },
+		{ { "-H", "-f", "prometheus", "-w1" }, "no --watch" },
+		{ { "-H", "--tsc-hz", "1000" }, "--tsc-hz needs --format prometheus" },
+		{ { "-H", "--tsc-hz", "0" }, "invalid --tsc-hz '0'" },
+		{ { "-H", "--tsc-hz", "1e13" }, "invalid --tsc-hz '1e13'" },
+		{ { "-H", "--tsc-hz", "-5" }, "invalid --tsc-hz '-5'" },
 	};
 	char *argv[6], err[KES_ERRLEN];
 	struct kes_opts o;
@@ -1286,6 +1306,185 @@ static void test_host_errors(void)
 	}
 }
 
+/* ---- --vm and --format prometheus ------------------------------------- */
+
+static void test_host_vm(void)
+{
+	struct kes_env env = host_env(NULL);
+	int ret;
+
+	make_tree();
+	ret = RUN(&env, "--host", "--vm", "kvmtool");
+	ok(ret == KES_OK && starts(out_buf, "VM 77-9  pid 77  name kvmtool\n") &&
+	   contains(out_buf, "VM 77-10  pid 77  name kvmtool\n") &&
+	   !contains(out_buf, "4242"), "--vm kvmtool: its two VMs, by name");
+	ret = RUN(&env, "--host", "--vm", "we*", "--json");
+	ok(ret == KES_OK && json_lines_valid(out_buf) &&
+	   contains(out_buf, "\"vms\":[{\"pid\":4242,\"dir\":\"4242-11\",\"name\":\"we\\\"b1\",") &&
+	   !contains(out_buf, "\"pid\":77"), "--vm 'we*': a shell pattern");
+	ret = RUN(&env, "--host", "--vm", "web1");
+	ok(ret == KES_NO_VM && !out_len && one_error_line("no VM named web1 in "),
+	   "--vm of no VM: status 3");
+	ret = RUN(&env, "--host", "--pid", "77", "--vm", "we*");
+	ok(ret == KES_NO_VM &&
+	   one_error_line("no VM of process 77 named we* in "),
+	   "--pid and --vm together: both must match");
+}
+
+static bool have_promtool;
+
+static int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+/* promtool check metrics: no error and no lint problem (no output at all). */
+static void promtool_check(const char *text, const char *what)
+{
+	char file[PATH_MAX], cmd[2 * PATH_MAX + 64], *msg = NULL;
+	size_t len = 0;
+	FILE *f;
+	int st;
+
+	if (!have_promtool) {
+		ok(1, "promtool check metrics passes %s # SKIP no promtool", what);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/prom.txt", tmp);
+	put_file(file, text);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics <%s 2>&1", file);
+	f = popen(cmd, "r");
+	if (f) {
+		msg = calloc(1, 4096);
+		len = msg ? fread(msg, 1, 4095, f) : 0;
+	}
+	st = f ? pclose(f) : -1;
+	if (!ok(st == 0 && !len, "promtool check metrics passes %s", what))
+		printf("# status %d: %s\n", st, msg ? msg : "");
+	free(msg);
+}
+
+/* Every line a HELP, TYPE or sample line; each family's HELP and TYPE once,
+ * right before all of its samples. */
+static bool prom_grouped(const char *s)
+{
+	char fam[8][64], name[64];
+	int nfam = 0, i;
+	const char *nl;
+	size_t n;
+
+	for (; *s; s = nl + 1) {
+		nl = strchr(s, '\n');
+		if (!nl)
+			return false;
+		if (starts(s, "# HELP ")) {
+			if (sscanf(s, "# HELP %63s ", name) != 1 || nfam == 8)
+				return false;
+			for (i = 0; i < nfam; i++)
+				if (!strcmp(fam[i], name))
+					return false;	/* HELP twice */
+			strcpy(fam[nfam++], name);
+			nl = strchr(nl + 1, '\n');	/* its TYPE line */
+			if (!nl || !starts(strchr(s, '\n') + 1, "# TYPE ") ||
+			    strncmp(strchr(s, '\n') + 8, name, strlen(name)))
+				return false;
+			continue;
+		}
+		n = strcspn(s, "{ ");
+		if (!nfam || n != strlen(fam[nfam - 1]) ||
+		    strncmp(s, fam[nfam - 1], n))
+			return false;	/* a sample outside its family */
+	}
+	return nfam > 0;
+}
+
+static double fake_tsc_hz(void)
+{
+	return 2e9;
+}
+
+static void test_prometheus(void)
+{
+	struct kes_env env = host_env(NULL);
+	char target[PATH_MAX];
+	int ret;
+
+	make_tree();
+	env.tsc_hz = fake_tsc_hz;
+	ret = RUN(&env, "--host", "--format", "prometheus");
+	ok(ret == KES_OK && !err_len && prom_grouped(out_buf) &&
+	   starts(out_buf, "# HELP kvm_exitstats_up ") &&
+	   contains(out_buf, "\n# TYPE kvm_exitstats_up gauge\nkvm_exitstats_up 1\n# HELP kvm_exitstats_exits_total ") &&
+	   contains(out_buf, "\n# TYPE kvm_exitstats_exits_total counter\n") &&
+	   contains(out_buf, "\n# TYPE kvm_exitstats_exit_cycles_total counter\n") &&
+	   contains(out_buf, "\n# TYPE kvm_exitstats_exit_seconds_total counter\n"),
+	   "prometheus: up, exits, cycles and seconds, HELP and TYPE once each, samples grouped");
+	if (!ok(contains(out_buf, "\nkvm_exitstats_exits_total{vm=\"we\\\"b1\",pid=\"4242\",reason=\"IO_INSTRUCTION\",code=\"30\"} 4294967296\n") &&
+		contains(out_buf, "\nkvm_exitstats_exit_cycles_total{vm=\"we\\\"b1\",pid=\"4242\",reason=\"IO_INSTRUCTION\",code=\"30\"} 21474836480\n") &&
+		contains(out_buf, "\nkvm_exitstats_exit_seconds_total{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\"} 0.000500000\n"),
+		"labels vm, pid, reason, code; counts, cycles, seconds = cycles / TSC Hz"))
+		printf("# %s", out_buf);
+	ok(contains(out_buf, "\nkvm_exitstats_exits_total{vm=\"kvmtool\",pid=\"77\",reason=\"HLT\",code=\"12\"} 500\n") &&
+	   occurrences(out_buf, "exits_total{vm=\"kvmtool\"") == 1 &&
+	   !contains(out_buf, "reason=\"CPUID\""),
+	   "reasons with exits only; a process's VMs are one series");
+	promtool_check(out_buf, "on VMs");
+
+	env.tsc_hz = NULL;
+	ret = RUN(&env, "--host", "-f", "prometheus", "--pid", "4242");
+	ok(ret == KES_OK && prom_grouped(out_buf) &&
+	   !contains(out_buf, "seconds") && !contains(out_buf, "pid=\"77\""),
+	   "TSC frequency unknown: no seconds; --pid selects");
+	ret = RUN(&env, "--host", "-f", "prometheus", "--tsc-hz", "1e6",
+		  "--vm", "we*", "--reason", "12");
+	ok(ret == KES_OK && prom_grouped(out_buf) &&
+	   contains(out_buf, "_seconds_total{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\"} 1.000000000\n") &&
+	   !contains(out_buf, "IO_INSTRUCTION"),
+	   "--tsc-hz given; --vm and --reason select");
+
+	/* Listed, then gone before its table is read: KVM destroyed it. */
+	snprintf(target, sizeof(target), "%s/gone", tmp);
+	if (symlink(target, path_of("%s", "kvm/55-3")))
+		printf("# symlink: %s\n", strerror(errno));
+	ret = RUN(&env, "--host", "-f", "prometheus");
+	ok(ret == KES_OK && !err_len && prom_grouped(out_buf) &&
+	   contains(out_buf, "kvm_exitstats_up 1\n") &&
+	   contains(out_buf, "pid=\"4242\"") && !contains(out_buf, "pid=\"55\""),
+	   "a VM that disappears mid-read is left out, the rest stays valid");
+	promtool_check(out_buf, "with a VM gone mid-read");
+	unlink(path_of("%s", "kvm/55-3"));
+
+	mkdir(path_of("%s", "none"), 0755);
+	ret = RUN(&env, "--host", "-f", "prometheus", "--debugfs",
+		  path_of("%s", "none"));
+	ok(ret == KES_OK && !err_len && prom_grouped(out_buf) &&
+	   contains(out_buf, "kvm_exitstats_up 1\n") && !contains(out_buf, "{"),
+	   "no VMs: up 1, no samples, status 0");
+	promtool_check(out_buf, "without VMs");
+
+	ret = RUN(&env, "--host", "-f", "prometheus", "--debugfs",
+		  path_of("%s", "missing"));
+	ok(ret == KES_OK && prom_grouped(out_buf) &&
+	   !strcmp(strstr(out_buf, "\n# TYPE"),
+		   "\n# TYPE kvm_exitstats_up gauge\nkvm_exitstats_up 0\n") &&
+	   one_error_line("missing: No such file or directory"),
+	   "no debugfs: kvm_exitstats_up 0 and nothing else, the reason on stderr, status 0");
+	promtool_check(out_buf, "with kvm_exitstats_up 0");
+
+	put_file(path_of("%s", "kvm/77-9/exitstats"), "10 CPUID 1 2\n12 HLT x 4\n");
+	ret = RUN(&env, "--host", "-f", "prometheus");
+	if (!ok(ret == KES_OK && contains(out_buf, "\nkvm_exitstats_up 0\n") &&
+		!contains(out_buf, "exits_total") &&
+		one_error_line("77-9/exitstats:2: malformed line"),
+		"a table it cannot read: kvm_exitstats_up 0"))
+		printf("# status %d\n# stdout: %s# stderr: %s", ret, out_buf,
+		       err_buf);
+}
+
 static void test_usage_runs(void)
 {
 	struct kes_env env = host_env(NULL);
@@ -1319,6 +1518,7 @@ int main(void)
 	snprintf(kvm_dir, sizeof(kvm_dir), "%s/kvm", tmp);
 	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", tmp);
 	have_python = !system("python3 -c '' 2>/dev/null");
+	have_promtool = !system("promtool --version >/dev/null 2>&1");
 
 	test_options_good();
 	test_options_bad();
@@ -1339,6 +1539,8 @@ int main(void)
 	test_host_run();
 	test_host_watch();
 	test_host_errors();
+	test_host_vm();
+	test_prometheus();
 	test_usage_runs();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);

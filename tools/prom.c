@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-exitstats tool: --format prometheus, the Prometheus text exposition
+ * format (version 0.0.4) of every VM's table, for node_exporter's textfile
+ * collector.  Each metric family's HELP and TYPE lines come once, followed
+ * by all its samples, so any set of VMs gives a valid exposition; the
+ * labels are vm, pid, reason and code and nothing else.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "kes.h"
+
+#define PROM_PREFIX	"kvm_exitstats_"
+
+/* A label value: \, " and newline escaped, bytes that are not UTF-8 '?'. */
+static void prom_label_value(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	while (*s) {
+		if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s++);
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+			s++;
+		} else if (*s < 0x80) {
+			fputc(*s++, f);
+		} else {
+			n = kes_utf8_len(s);
+			if (n)
+				fwrite(s, 1, n, f);
+			else
+				fputc('?', f);
+			s += n ? n : 1;
+		}
+	}
+}
+
+static void prom_family(FILE *f, const char *name, const char *type,
+			const char *help)
+{
+	fprintf(f, "# HELP " PROM_PREFIX "%s %s\n# TYPE " PROM_PREFIX "%s %s\n",
+		name, help, name, type);
+}
+
+/*
+ * One series per process and VM name: the VMs of one process (QEMU has
+ * one, other VMMs may have several) are added up.  @vms is sorted by pid.
+ */
+static size_t prom_merge(const struct kes_vm *vms, size_t nr, size_t i,
+			 struct kes_table *t)
+{
+	size_t j;
+	u32 r;
+
+	*t = vms[i].t;
+	for (j = i + 1; j < nr && vms[j].pid == vms[i].pid &&
+	     !strcmp(vms[j].name, vms[i].name); j++)
+		for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+			t->count[r] += vms[j].t.count[r];
+			t->cycles[r] += vms[j].t.cycles[r];
+		}
+	kes_table_sum(t);
+	return j;
+}
+
+enum prom_value { PROM_EXITS, PROM_CYCLES, PROM_SECONDS };
+
+static void prom_samples(FILE *f, const char *name, enum prom_value what,
+			 const struct kes_vm *vms, size_t nr,
+			 const struct kes_opts *o, double tsc_hz)
+{
+	struct kes_opts by_reason = *o;
+	struct kes_row rows[EXITSTATS_NR_REASONS];
+	struct kes_table t;
+	size_t i, next, n, k;
+
+	by_reason.sort = KES_SORT_REASON;
+	for (i = 0; i < nr; i = next) {
+		next = prom_merge(vms, nr, i, &t);
+		n = kes_rows(&t, &by_reason, rows);
+		for (k = 0; k < n; k++) {
+			fprintf(f, PROM_PREFIX "%s{vm=\"", name);
+			prom_label_value(f, vms[i].name);
+			fprintf(f, "\",pid=\"%ld\",reason=\"%s\",code=\"%" PRIu32 "\"} ",
+				vms[i].pid, exitstats_reason_name(rows[k].reason),
+				rows[k].reason);
+			if (what == PROM_EXITS)
+				fprintf(f, "%" PRIu64 "\n", rows[k].count);
+			else if (what == PROM_CYCLES)
+				fprintf(f, "%" PRIu64 "\n", rows[k].cycles);
+			else
+				fprintf(f, "%.9f\n", (double)rows[k].cycles / tsc_hz);
+		}
+	}
+}
+
+/*
+ * The whole exposition.  @up: KVM's debugfs was read (else only
+ * kvm_exitstats_up 0).  @tsc_hz: the TSC frequency, 0 if unknown (no
+ * seconds then).  Rows as kes_rows() selects them, by reason code.
+ */
+void kes_print_prom(FILE *f, const struct kes_vm *vms, size_t nr, bool up,
+		    double tsc_hz, const struct kes_opts *o)
+{
+	prom_family(f, "up", "gauge",
+		    "1 if kvm-exitstats read the per-VM exit statistics of KVM's debugfs, 0 if not (no other samples then).");
+	fprintf(f, PROM_PREFIX "up %d\n", up);
+	if (!up)
+		return;
+	prom_family(f, "exits_total", "counter",
+		    "VM exits since the VM was created, per basic exit reason (Intel SDM Vol. 3D Appendix C).");
+	prom_samples(f, "exits_total", PROM_EXITS, vms, nr, o, tsc_hz);
+	prom_family(f, "exit_cycles_total", "counter",
+		    "Host TSC cycles from VM exits until KVM finished handling them, per basic exit reason.");
+	prom_samples(f, "exit_cycles_total", PROM_CYCLES, vms, nr, o, tsc_hz);
+	if (tsc_hz <= 0)
+		return;
+	prom_family(f, "exit_seconds_total", "counter",
+		    "Time from VM exits until KVM finished handling them (cycles / TSC frequency), per basic exit reason.");
+	prom_samples(f, "exit_seconds_total", PROM_SECONDS, vms, nr, o, tsc_hz);
+}
