@@ -36,16 +36,18 @@ done_testing() {
 }
 
 # A linux-source-X.Y .deb of exactly VERSION, from the shared cache
-# (fetched with apt-get download the first time).
-linux_source_deb() {	# linux_source_deb SERIES VERSION
-	local cache=${KES_CACHE:-/var/cache/kvm-exitstats/debs} deb
+# (fetched from SUITE's archive, default bookworm, with scripts/debian-apt
+# the first time).
+linux_source_deb() {	# linux_source_deb SERIES VERSION [SUITE]
+	local cache=${KES_CACHE:-/var/cache/kvm-exitstats}/debs deb
 	deb=$cache/linux-source-$1_$2_all.deb
 	if [ ! -f "$deb" ]; then
 		mkdir -p "$cache"
-		(cd "$cache" && apt-get download -q "linux-source-$1=$2") >&2 || return 1
+		(cd "$cache" && "$root/scripts/debian-apt" "${3:-bookworm}" \
+			apt-get download -q "linux-source-$1=$2") >&2 || return 1
 	fi
 	echo "$deb"
 }
 
-# The KERNELS line of RELEASE (ABI, release, flavours).
+# The KERNELS line of RELEASE (ABI, release, suite, flavours).
 kernels_line() { awk -v r="$1" '!/^#/ && $2 == r' "$root"/kernels/*/KERNELS; }

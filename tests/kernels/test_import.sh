@@ -5,6 +5,7 @@
 # made from the committed base and deltas, each time into a scratch copy
 # of kernels/ so the repository is never touched.
 set -uo pipefail
+# shellcheck source=tests/kernels/tap.sh
 . "$(dirname "$0")/tap.sh"
 
 series=6.1 release=6.1.190-1	# a recorded point release, not the base
@@ -34,7 +35,7 @@ make_tree() {	# make_tree DIR REL VERSION.PATCHLEVEL.SUBLEVEL
 import() { "$root/scripts/kvm-import" --kernels "$tmp/k" "$@" >"$tmp/out" 2>&1; }
 
 # 1. The real package: the delta and the KERNELS line come out exactly as
-#    committed (ABI and flavours found from the archive's headers).
+#    committed (ABI, suite and flavours found from the archive's headers).
 if deb=$(linux_source_deb "$series" "$release"); then
 	scratch
 	import "$deb"
@@ -43,7 +44,7 @@ if deb=$(linux_source_deb "$series" "$release"); then
 	cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
 	ok $? "the delta reproduces kernels/$series/deltas/$release.diff byte for byte"
 	is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$(kernels_line "$release")" \
-		"the KERNELS line (ABI, flavours) is the committed one"
+		"the KERNELS line (ABI, suite, flavours) is the committed one"
 	import "$deb"
 	grep -q 'unchanged' "$tmp/out"
 	ok $? "importing it again changes nothing"
@@ -55,12 +56,12 @@ fi
 scratch
 make_tree "$tmp/tree" "$release" "${release%-*}"
 line=$(kernels_line "$release")
-import --abi "$(echo "$line" | cut -f1)" --flavours "$(echo "$line" | cut -f3)" \
-	"$tmp/tree" "$release"
+import --abi "$(echo "$line" | cut -f1)" --suite "$(echo "$line" | cut -f3)" \
+	--flavours "$(echo "$line" | cut -f4)" "$tmp/tree" "$release"
 ok $? "import an unpacked tree with an explicit release"
 cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
 ok $? "the tree's delta is the committed one too"
-is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$line" "--abi/--flavours are recorded as given"
+is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$line" "--abi/--suite/--flavours are recorded as given"
 
 # 3. A hunk of exitstats.patch that no longer applies is named, and
 #    nothing is written.  Change the context of the trace_kvm_exit() hook.
@@ -104,9 +105,10 @@ rm -rf "$tmp/k" && mkdir -p "$tmp/k" && cp -a "$root/kernels/6.1" "$tmp/k/"
 nb=$(cat "$root/kernels/6.12/BASE")
 rm -rf "$tmp/t12" && mkdir -p "$tmp/t12"
 cp -a "$root/kernels/6.12/base/." "$tmp/t12/"
-printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = %s\n' "$(echo "$nb" | sed 's/^6\.12\.\([0-9]*\)-.*/\1/')" \
+sub=${nb#6.12.}
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = %s\n' "${sub%%-*}" \
 	>"$tmp/t12/Makefile"
-import --base --abi 6.12.117+deb12 --flavours amd64 "$tmp/t12" "$nb"
+import --base --abi 6.12.117+deb12 --suite bookworm --flavours amd64 "$tmp/t12" "$nb"
 rc=$?
 diag <"$tmp/out"
 diff -r "$tmp/k/6.12/base" "$root/kernels/6.12/base" >/dev/null &&
@@ -116,7 +118,38 @@ ok $? "--base writes kernels/6.12/base and BASE ($nb)"
 	grep -q "kernels/6.1/exitstats.patch" "$tmp/out"
 ok $? "--base says the series' exitstats.patch must be ported from 6.1's"
 cp "$root/kernels/6.12/exitstats.patch" "$tmp/k/6.12/"
-import --base --abi 6.12.117+deb12 --flavours amd64 "$tmp/t12" "$nb"
+import --base --abi 6.12.117+deb12 --suite bookworm --flavours amd64 "$tmp/t12" "$nb"
 ok $? "with its patch in place, --base again only checks and records"
+
+# 6. Another suite's releases, named as PKG=VERSION: kvm-import fetches
+#    the .deb from the suite whose archive has it (trixie here) and finds
+#    ABI, suite and flavours there.  A release whose KVM is a recorded
+#    release's gets a symlink to that delta, one whose KVM is the base's an
+#    empty delta: no bytes twice.  The committed outcome is reproduced.
+scratch_other() {	# scratch_other SERIES RELEASE: kernels/ without RELEASE
+	rm -rf "$tmp/k" && cp -a "$root/kernels" "$tmp/k"
+	rm -f "$tmp/k/$1/deltas/$2.diff"
+	awk -v r="$2" '$2 != r' "$root/kernels/$1/KERNELS" >"$tmp/k/$1/KERNELS"
+}
+for sr in 6.12:6.12.116-1 6.12:6.12.117-1 6.1:6.1.192-3; do
+	s=${sr%%:*} r=${sr#*:} d=kernels/${sr%%:*}/deltas/${sr#*:}.diff
+	if [ -L "$root/$d" ]; then want="a symlink to $(readlink "$root/$d")"
+	elif [ ! -s "$root/$d" ]; then want="empty"
+	else want="a delta"
+	fi
+	scratch_other "$s" "$r"
+	import "linux-source-$s=$r"
+	rc=$?
+	diag <"$tmp/out"
+	got=
+	if [ -L "$tmp/k/${d#kernels/}" ]; then got="a symlink to $(readlink "$tmp/k/${d#kernels/}")"
+	elif [ -f "$tmp/k/${d#kernels/}" ] && [ ! -s "$tmp/k/${d#kernels/}" ]; then got="empty"
+	elif [ -f "$tmp/k/${d#kernels/}" ]; then got="a delta"
+	fi
+	[ $rc -eq 0 ] && [ "$got" = "$want" ]
+	ok $? "import linux-source-$s=$r: $d is $want (got: ${got:-nothing})"
+	is "$(awk -v r="$r" '$2 == r' "$tmp/k/$s/KERNELS")" "$(kernels_line "$r")" \
+		"the KERNELS line of $r (ABI, suite, flavours) is the committed one"
+done
 
 done_testing

@@ -1,25 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/kvm-prepare for every recorded release, its refusals, and its
-# auto-import path: a kernel whose delta the tree does not carry, built
-# from the host's installed linux-source-X.Y of exactly that release.
+# scripts/kvm-prepare for every recorded release, its empty and
+# symlinked deltas, its refusals, and its auto-import path: a kernel whose
+# delta the tree does not carry, built from an installed linux-source-X.Y
+# of exactly that release.  No package is installed or removed on the
+# host: the "installed" linux-source is the real .deb unpacked into a
+# scratch system root (KES_SYSROOT) with a dpkg database that lists it.
 #
 # kvm-prepare reads only the headers' UTS_VERSION, so a fake KDIR with
 # include/generated/utsversion.h stands for the headers here; the matrix
 # (scripts/matrix) builds against the real ones.
 set -uo pipefail
+# shellcheck source=tests/kernels/tap.sh
 . "$(dirname "$0")/tap.sh"
 
 tmp=$(mktemp -d)
-installed_by_us=
-cleanup() {
-	[ -z "$installed_by_us" ] ||
-		DEBIAN_FRONTEND=noninteractive apt-get remove -y -q \
-			-o DPkg::Lock::Timeout=600 linux-source-6.1 >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 
 fake_kdir() {	# fake_kdir DIR RELEASE
 	mkdir -p "$1/include/generated"
@@ -40,8 +37,17 @@ scratch_root() {
 	cp -a "$root/kernels" "$tmp/root/"
 }
 
+# How kvm-prepare gets release R of SERIES from kernels/.
+how() {	# how SERIES R
+	local d=$root/kernels/$1/deltas/$2.diff
+	if [ -L "$d" ]; then echo " + delta -> $(readlink "$d")"
+	elif [ -f "$d" ] && [ ! -s "$d" ]; then echo " + empty delta (the base's KVM)"
+	elif [ -f "$d" ]; then echo " + delta"
+	fi
+}
+
 # 1. Every recorded release assembles, with our hooks, and says so.
-releases=$(awk '!/^#/ { print $2 }' "$root"/kernels/*/KERNELS)
+releases=$("$root/scripts/kernels" abis | cut -f2)
 for r in $releases; do
 	series=${r%.*-*}
 	prepare "$root" "$r" "$tmp/out"
@@ -49,8 +55,44 @@ for r in $releases; do
 	[ $rc -eq 0 ] && [ "$(cat "$tmp/out/RELEASE")" = "$r" ] &&
 		grep -q exitstats_exit_begin "$tmp/out/arch/x86/kvm/vmx/vmx.c" &&
 		[ ! -e "$tmp/out/Documentation" ]
-	ok $? "kvm-prepare $r: base $(cat "$root/kernels/$series/BASE")$( [ -f "$root/kernels/$series/deltas/$r.diff" ] && echo " + delta") + exitstats.patch" ||
+	ok $? "kvm-prepare $r: base $(cat "$root/kernels/$series/BASE")$(how "$series" "$r") + exitstats.patch" ||
 		diag <"$tmp/err"
+done
+
+# 1b. No bytes twice: no two regular deltas of a series are the same, and
+#     every symlinked delta names a regular delta next to it.
+for d in "$root"/kernels/*/deltas; do
+	[ -d "$d" ] || continue
+	s=${d%/deltas}; s=${s##*/}
+	dups=$(find "$d" -maxdepth 1 -type f -size +0 -name '*.diff' -print0 |
+		xargs -0 -r sha1sum | sort | uniq -w40 -D | sed 's|  .*/| |')
+	bad=$(find "$d" -maxdepth 1 -type l -name '*.diff' | while read -r l; do
+		t=$(readlink "$l")
+		case $t in */*) echo "${l##*/} -> $t" ; continue ;; esac
+		[ -f "$d/$t" ] && [ ! -L "$d/$t" ] || echo "${l##*/} -> $t"
+	done)
+	[ -z "$dups$bad" ]
+	ok $? "kernels/$s/deltas: no delta stored twice ($(find "$d" -maxdepth 1 -type l | wc -l) symlinks, $(find "$d" -maxdepth 1 -type f -empty | wc -l) empty)" ||
+		echo "$dups$bad" | diag
+done
+
+# 1c. A release with an empty delta gets exactly the base's KVM, one with
+#     a symlinked delta exactly that of the release it links to.
+same_but_release() {	# same_but_release DIR1 DIR2
+	diff -r -x RELEASE "$1" "$2" >"$tmp/diff" 2>&1 || { head -n 20 "$tmp/diff" | diag; return 1; }
+}
+for r in $releases; do
+	series=${r%.*-*} d=$root/kernels/${r%.*-*}/deltas/$r.diff
+	if [ -L "$d" ]; then
+		other=$(readlink "$d"); other=${other%.diff}
+	elif [ -f "$d" ] && [ ! -s "$d" ]; then
+		other=$(cat "$root/kernels/$series/BASE")
+	else
+		continue
+	fi
+	prepare "$root" "$r" "$tmp/a" && prepare "$root" "$other" "$tmp/b" &&
+		same_but_release "$tmp/a" "$tmp/b"
+	ok $? "kvm-prepare $r$(how "$series" "$r"): the same KVM as $other"
 done
 
 # 2. Unknown releases: exit 2, one line, nothing left behind.
@@ -78,32 +120,40 @@ rc=$?
 [ $plain -eq 0 ] && [ $rc -eq 2 ] && grep -q 'our hooks do not apply' "$tmp/err"
 ok $? "a hook that applies only with fuzz is refused (plain patch: $plain, kvm-prepare: $rc)"
 
-# 4. Auto-import: the delta of R is not in the tree, but linux-source-6.1
-#    of exactly R is installed.  Use the installed one if it is a recorded
-#    point release; otherwise install 6.1.190-1 for the test and remove it
-#    afterwards.  Never replace a linux-source-6.1 someone else installed.
-have=$(dpkg-query -W -f '${db:Status-Abbrev} ${Version}' linux-source-6.1 2>/dev/null | awk '$1 == "ii" { print $2 }')
-r=
-if [ -n "$have" ]; then
-	if [ "$have" != "$base61" ] && [ -f "$root/kernels/6.1/deltas/$have.diff" ]; then
-		r=$have
-	else
-		why="linux-source-6.1 $have is installed and is not a recorded point release"
-	fi
-elif deb=$(linux_source_deb 6.1 6.1.190-1); then
-	if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			-o DPkg::Lock::Timeout=600 "$deb" >"$tmp/apt" 2>&1; then
-		installed_by_us=1 r=6.1.190-1
-	else
-		why="apt-get install $deb failed"; diag <"$tmp/apt"
-	fi
-else
-	why="cannot download linux-source-6.1 6.1.190-1"
-fi
-if [ -n "$r" ]; then
+# 4. A synthetic empty delta is no patching at all, a synthetic symlink
+#    reads through to the delta it names, a dangling one is refused.
+scratch_root
+base612=$(cat "$root/kernels/6.12/BASE")
+point61=$(find "$root/kernels/6.1/deltas" -maxdepth 1 -type f -size +0 -name '*.diff' |
+	sort -V | tail -n1); point61=${point61##*/}; point61=${point61%.diff}
+: >"$tmp/root/kernels/6.12/deltas/6.12.997-1.diff"
+ln -s "$point61.diff" "$tmp/root/kernels/6.1/deltas/6.1.998-1.diff"
+ln -s 6.1.0-none.diff "$tmp/root/kernels/6.1/deltas/6.1.999-1.diff"
+prepare "$tmp/root" 6.12.997-1 "$tmp/e" && prepare "$root" "$base612" "$tmp/b" &&
+	same_but_release "$tmp/e" "$tmp/b" && [ "$(cat "$tmp/e/RELEASE")" = 6.12.997-1 ]
+ok $? "an empty delta (6.12.997-1) gives the base $base612's KVM with our hooks"
+prepare "$tmp/root" 6.1.998-1 "$tmp/l" && prepare "$root" "$point61" "$tmp/b" &&
+	same_but_release "$tmp/l" "$tmp/b" && [ "$(cat "$tmp/l/RELEASE")" = 6.1.998-1 ]
+ok $? "a delta symlinked to $point61.diff (6.1.998-1) gives $point61's KVM with our hooks"
+prepare "$tmp/root" 6.1.999-1 "$tmp/n"
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -e "$tmp/n" ] &&
+	grep -q 'which is missing' "$tmp/err"
+ok $? "a dangling delta symlink exits 2 with one line: $(cat "$tmp/err")"
+
+# 5. Auto-import: the delta of R is not in the tree, but linux-source-6.1
+#    of exactly R is installed -- in a scratch system root (KES_SYSROOT):
+#    the real .deb unpacked, and a dpkg status file that lists it.
+r=6.1.190-1
+fake_install() {	# fake_install DEB SYSROOT
+	rm -rf "$2" && mkdir -p "$2/var/lib/dpkg/info" "$2/var/lib/dpkg/updates" &&
+	dpkg-deb -x "$1" "$2" &&
+	{ dpkg-deb -f "$1"; echo "Status: install ok installed"; } >"$2/var/lib/dpkg/status"
+}
+if deb=$(linux_source_deb 6.1 "$r") && fake_install "$deb" "$tmp/sys"; then
 	scratch_root
 	rm "$tmp/root/kernels/6.1/deltas/$r.diff"
-	prepare "$tmp/root" "$r" "$tmp/auto"
+	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "$r" "$tmp/auto"
 	rc=$?
 	diag <"$tmp/err"
 	[ $rc -eq 0 ] && grep -q "using KVM sources from the installed linux-source-6.1" "$tmp/err"
@@ -113,14 +163,22 @@ if [ -n "$r" ]; then
 	ok $? "the auto-imported copy is identical to base + recorded delta + hooks" ||
 		head -n 20 "$tmp/diff" | diag
 	# The same tree with a different release installed: the graceful path.
-	prepare "$tmp/root" "${r%-*}-9" "$tmp/none"
+	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "${r%-*}-9" "$tmp/none"
 	rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "Install linux-source-6.1=${r%-*}-9" "$tmp/err"
 	ok $? "a release whose linux-source is not the installed one exits 2 with one line"
+	# Unpacked but not installed (the dpkg database says nothing): not used.
+	: >"$tmp/sys/var/lib/dpkg/status"
+	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "$r" "$tmp/none"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]
+	ok $? "a linux-source tarball no installed package owns is not used"
 else
+	why="cannot download linux-source-6.1 $r"
 	skip "auto-import from the installed linux-source-6.1" "$why"
 	skip "the auto-imported copy is identical to base + recorded delta + hooks" "$why"
 	skip "a release whose linux-source is not the installed one exits 2 with one line" "$why"
+	skip "a linux-source tarball no installed package owns is not used" "$why"
 fi
 
 done_testing
