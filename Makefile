@@ -3,6 +3,8 @@
 # kvm-exitstats developer entry points (README.md explains each):
 #
 #   make demo      the product at work on an emulated VMX host (no VMX needed)
+#   make check     the quick tier: unit, style, tools, harness self-checks,
+#                  one module build with its CRC check (under 3 minutes)
 #   make test      every test suite (what CI runs, after scripts/install-deps)
 #   make bench     cycles per CPUID exit: stock, ours, stock with tracepoints
 #   make modules [KVER=<kernel release>]
@@ -11,6 +13,7 @@
 #   make matrix    build and CRC-check against every supported kernel
 #   make deb       the Debian packages, in build/deb/
 #   make unit      user-space unit tests only
+#   make clean     remove build/ and what the unit tests and tools built
 
 KVER		?= $(shell uname -r)
 
@@ -19,6 +22,9 @@ modules:
 
 demo:
 	scripts/demo
+
+check:
+	tests/run unit style tools harness modules
 
 test:
 	tests/run
@@ -37,4 +43,9 @@ deb:
 unit:
 	$(MAKE) -C tests/unit
 
-.PHONY: modules demo test bench matrix deb unit
+clean:
+	rm -rf build src/linux
+	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tools clean
+
+.PHONY: modules demo check test bench matrix deb unit clean
