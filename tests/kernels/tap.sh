@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # TAP for the shell tests in tests/kernels: ok COND DESCRIPTION prints one
 # line; is GOT WANT DESCRIPTION shows both values when they differ; done

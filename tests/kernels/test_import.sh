@@ -5,7 +5,10 @@
 # made from the committed base and deltas, each time into a scratch copy
 # of kernels/ so the repository is never touched.
 set -uo pipefail
-# shellcheck source=tests/kernels/tap.sh
+# tap.sh: ok, is, skip, diag, done_testing, linux_source_deb, kernels_line
+# and $root, the top of the tree.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=/dev/null
 . "$(dirname "$0")/tap.sh"
 
 series=6.1 release=6.1.190-1	# a recorded point release, not the base

@@ -5,7 +5,10 @@
 # kernels/ whose content is known (both KERNELS formats), then on the
 # repository's own.
 set -uo pipefail
-# shellcheck source=tests/kernels/tap.sh
+# tap.sh: ok, is, skip, diag, done_testing, linux_source_deb, kernels_line
+# and $root, the top of the tree.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=/dev/null
 . "$(dirname "$0")/tap.sh"
 
 tmp=$(mktemp -d)
