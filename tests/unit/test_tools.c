@@ -1368,8 +1368,10 @@ static void promtool_check(const char *text, const char *what)
 	free(msg);
 }
 
-/* Every line a HELP, TYPE or sample line; each family's HELP and TYPE once,
- * right before all of its samples. */
+/*
+ * Every line a HELP, TYPE or sample line; each family's HELP and TYPE
+ * once, right before all of its samples.
+ */
 static bool prom_grouped(const char *s)
 {
 	char fam[8][64], name[64];
@@ -1387,7 +1389,7 @@ static bool prom_grouped(const char *s)
 			for (i = 0; i < nfam; i++)
 				if (!strcmp(fam[i], name))
 					return false;	/* HELP twice */
-			strcpy(fam[nfam++], name);
+			snprintf(fam[nfam++], sizeof(fam[0]), "%s", name);
 			nl = strchr(nl + 1, '\n');	/* its TYPE line */
 			if (!nl || !starts(strchr(s, '\n') + 1, "# TYPE ") ||
 			    strncmp(strchr(s, '\n') + 8, name, strlen(name)))
