@@ -8,6 +8,9 @@
 #include <linux/nospec.h>
 #else
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+#endif
 /* The kernel's generic mask: ~0UL when index < size, else 0. */
 static inline unsigned long array_index_mask_nospec(unsigned long index,
 						    unsigned long size)
@@ -130,6 +133,90 @@ void exitstats_accumulate(const struct exitstats_vcpu *v, int slot,
 	for (i = EXITSTATS_SLOT_IDLE + 1; i < EXITSTATS_NR_SLOTS; i++) {
 		*count += READ_ONCE(v->count[i]);
 		*cycles += READ_ONCE(v->cycles[i]);
+	}
+}
+
+void exitstats_table(exitstats_gather_fn gather, void *ctx,
+		     exitstats_line_fn line, void *out)
+{
+	u64 count, cycles, other_count = 0, other_cycles = 0;
+	u64 total_count = 0, total_cycles = 0;
+	const char *name;
+	u32 reason;
+
+	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
+		count = 0;
+		cycles = 0;
+		gather(ctx, exitstats_slot(reason), &count, &cycles);
+		total_count += count;
+		total_cycles += cycles;
+		name = exitstats_reason_name(reason);
+		if (name) {
+			line(out, reason, name, count, cycles);
+		} else {
+			other_count += count;
+			other_cycles += cycles;
+		}
+	}
+	count = 0;
+	cycles = 0;
+	gather(ctx, EXITSTATS_SLOT_OTHER, &count, &cycles);
+	other_count += count;
+	other_cycles += cycles;
+	line(out, EXITSTATS_LINE_OTHER, "other", other_count, other_cycles);
+	line(out, EXITSTATS_LINE_TOTAL, "total", total_count + count,
+	     total_cycles + cycles);
+}
+
+static bool streq_nl(const char *s, const char *word)
+{
+	while (*word && *s == *word) {
+		s++;
+		word++;
+	}
+	return !*word && (!*s || (*s == '\n' && !s[1]));
+}
+
+/* Whether @c, not NUL, is one of @set. */
+static bool char_in(char c, const char *set)
+{
+	for (; c && *set; set++)
+		if (c == *set)
+			return true;
+	return false;
+}
+
+bool exitstats_parse_guest_mode(const char *s, int *mode)
+{
+	if (!s)
+		return false;
+	if (streq_nl(s, "cpl0")) {
+		*mode = EXITSTATS_GUEST_CPL0;
+		return true;
+	}
+	/* As kstrtobool(): the first character, or the first two of on/off. */
+	if (char_in(s[0], "yYtT1") ||
+	    (char_in(s[0], "oO") && char_in(s[1], "nN"))) {
+		*mode = EXITSTATS_GUEST_ON;
+		return true;
+	}
+	if (char_in(s[0], "nNfF0") ||
+	    (char_in(s[0], "oO") && char_in(s[1], "fF"))) {
+		*mode = EXITSTATS_GUEST_OFF;
+		return true;
+	}
+	return false;
+}
+
+const char *exitstats_guest_mode_name(int mode)
+{
+	switch (mode) {
+	case EXITSTATS_GUEST_OFF:
+		return "N";
+	case EXITSTATS_GUEST_CPL0:
+		return "cpl0";
+	default:
+		return "Y";
 	}
 }
 

@@ -53,11 +53,12 @@ typedef uint64_t u64;
 #define EXITSTATS_ALL		(-1)
 
 /*
- * Written only by the vCPU's own thread on the exit path; read by anyone
- * with READ_ONCE() (naturally aligned 64-bit loads do not tear on x86-64).
+ * Written only by the vCPU's own thread on the exit path, the figures with
+ * WRITE_ONCE(); read by anyone with READ_ONCE() (naturally aligned 64-bit
+ * accesses do not tear on x86-64).  start and open are the vCPU's own.
  */
 struct exitstats_vcpu {
-	u32 start;			/* TSC (low half) at the open exit */
+	u64 start;			/* TSC at the open exit */
 	u32 open;			/* slot of the open exit, or SLOT_IDLE */
 	u64 count[EXITSTATS_NR_SLOTS];
 	u64 cycles[EXITSTATS_NR_SLOTS];
@@ -79,6 +80,47 @@ void exitstats_accumulate(const struct exitstats_vcpu *v, int slot,
 /* Sum the figures of every vCPU of a VM for @slot (or EXITSTATS_ALL). */
 typedef void (*exitstats_gather_fn)(void *ctx, int slot,
 				    u64 *count, u64 *cycles);
+
+/*
+ * The debugfs table: @line is called once per SDM-defined reason r
+ * ascending (@reason = r, @name its SDM name), then once for all other
+ * exits (@reason = EXITSTATS_LINE_OTHER, @name "other": reasons the SDM
+ * does not define, 82 and above) and once for all exits (@reason =
+ * EXITSTATS_LINE_TOTAL, @name "total": the sum of the lines before it, so
+ * one table always adds up; the figure of leaf 0x4FFFFFFF).
+ */
+#define EXITSTATS_LINE_OTHER	(-1)
+#define EXITSTATS_LINE_TOTAL	(-2)
+typedef void (*exitstats_line_fn)(void *out, int reason, const char *name,
+				  u64 count, u64 cycles);
+void exitstats_table(exitstats_gather_fn gather, void *ctx,
+		     exitstats_line_fn line, void *out);
+
+/*
+ * Who in the guest gets answers (kvm.exitstats_cpuid): nobody (N), every
+ * privilege level (Y, the default), or CPL 0 only (cpl0).  Everybody else
+ * gets stock KVM's answer.
+ */
+enum exitstats_guest_mode {
+	EXITSTATS_GUEST_OFF,
+	EXITSTATS_GUEST_ON,
+	EXITSTATS_GUEST_CPL0,
+};
+
+/*
+ * Parse a value written to the parameter: "cpl0", or a boolean as
+ * kstrtobool() takes it (y/Y/t/T/1/on, n/N/f/F/0/off); one trailing
+ * newline allowed.  Returns false, leaving *mode alone, for anything else.
+ */
+bool exitstats_parse_guest_mode(const char *s, int *mode);
+/* The parameter as read back: "N", "Y" or "cpl0". */
+const char *exitstats_guest_mode_name(int mode);
+/* Whether a CPUID at privilege level @cpl gets our answer in @mode. */
+static inline bool exitstats_guest_allowed(int mode, int cpl)
+{
+	return mode == EXITSTATS_GUEST_ON ||
+	       (mode == EXITSTATS_GUEST_CPL0 && cpl == 0);
+}
 
 /*
  * Answer leaf @function with subleaf *ecx if it is one of ours.  @handled

@@ -2,7 +2,14 @@
 /*
  * kvm-exitstats, kvm-intel side: tells kvm.ko where each vCPU's figures
  * are and which exit reasons this KVM handles.
+ *
+ * kvm.ko is reached through symbol_get(), never linked to: if the loaded
+ * kvm.ko is stock (kept by kvmgt, or `modprobe -r kvm` failed), this
+ * kvm-intel still loads and runs guests, counting exits that nobody reads,
+ * and the guests get stock KVM's CPUID answers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "vmx/vmx.h"
@@ -15,9 +22,14 @@ static struct exitstats_vendor exitstats_vmx = {
 		       offsetof(struct vcpu_vmx, vcpu),
 };
 
+/* kvm.ko's exitstats_unregister() while registered, else NULL. */
+static void (*exitstats_vmx_unreg)(void);
+
 void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 			    int nr_handlers)
 {
+	void (*reg)(const struct exitstats_vendor *vendor);
+	void (*unreg)(void);
 	int reason;
 
 	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++)
@@ -27,10 +39,27 @@ void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 	exitstats_vmx.handled[EXIT_REASON_INVALID_STATE] = 1;
 	exitstats_vmx.handled[EXIT_REASON_MSR_LOAD_FAIL] = 1;
 	exitstats_vmx.handled[EXIT_REASON_MCE_DURING_VMENTRY] = 1;
-	exitstats_register(&exitstats_vmx);
+
+	reg = symbol_get(exitstats_register);
+	unreg = symbol_get(exitstats_unregister);
+	if (!reg || !unreg) {
+		if (reg)
+			symbol_put(exitstats_register);
+		if (unreg)
+			symbol_put(exitstats_unregister);
+		pr_info("kvm.ko is not kvm-exitstats': exits are counted, but neither the CPUID leaves nor debugfs show them\n");
+		return;
+	}
+	reg(&exitstats_vmx);
+	exitstats_vmx_unreg = unreg;
 }
 
 void exitstats_vmx_unregister(void)
 {
-	exitstats_unregister();
+	if (!exitstats_vmx_unreg)
+		return;
+	exitstats_vmx_unreg();
+	exitstats_vmx_unreg = NULL;
+	symbol_put(exitstats_register);
+	symbol_put(exitstats_unregister);
 }

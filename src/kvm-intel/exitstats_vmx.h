@@ -7,6 +7,7 @@
 #ifndef EXITSTATS_VMX_H
 #define EXITSTATS_VMX_H
 
+#include <linux/compiler.h>
 #include <asm/msr.h>
 
 #include "exitstats.h"
@@ -14,11 +15,10 @@
 struct kvm_vcpu;
 
 /*
- * Only the low half of the TSC is kept: an open exit is closed when KVM
- * enters the guest again or puts the vCPU (return to user space,
- * preemption, blocking), far less than 2^32 cycles after it opened, and
- * the 32-bit difference is exact across a wrap of the low half.  That
- * saves four instructions per exit.
+ * The whole TSC is kept: an exit stays open until KVM enters the guest
+ * again or puts the vCPU, and nothing bounds that time, so an exit longer
+ * than 2^32 cycles (a second or two) must still come out exact.  Other
+ * CPUs read the figures with READ_ONCE(): write them with WRITE_ONCE().
  */
 
 /* Right after the VM-exit reason is known: open the exit and count it. */
@@ -27,9 +27,9 @@ static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
 {
 	u32 slot = exitstats_slot(basic_reason);
 
-	es->start = (u32)rdtsc();
+	es->start = rdtsc();
 	es->open = slot;
-	es->count[slot]++;
+	WRITE_ONCE(es->count[slot], es->count[slot] + 1);
 }
 
 /*
@@ -38,7 +38,9 @@ static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
  */
 static __always_inline void exitstats_exit_end(struct exitstats_vcpu *es)
 {
-	es->cycles[es->open] += (u32)((u32)rdtsc() - es->start);
+	u32 open = es->open;
+
+	WRITE_ONCE(es->cycles[open], es->cycles[open] + (rdtsc() - es->start));
 	es->open = EXITSTATS_SLOT_IDLE;
 }
 

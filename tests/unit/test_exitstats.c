@@ -133,6 +133,15 @@ static void test_hooks(void)
 	is_u64(v.cycles[exitstats_slot(10)], 321 + 0x20,
 	       "exact across a wrap of the TSC's low half");
 
+	fake_tsc = 0x1FFFFFFF0ULL;
+	exitstats_exit_begin(&v, 12);
+	fake_tsc += 0x300000005ULL;	/* longer than 2^32 cycles */
+	exitstats_exit_end(&v);
+	is_u64(v.cycles[exitstats_slot(12)], 0x300000005ULL,
+	       "an exit longer than 2^32 cycles is exact");
+	v.cycles[exitstats_slot(12)] = 0;
+	v.count[exitstats_slot(12)] = 0;
+
 	exitstats_exit_begin(&v, 0xFFFF);
 	fake_tsc += 5;
 	exitstats_exit_end(&v);
@@ -141,6 +150,117 @@ static void test_hooks(void)
 	exitstats_accumulate(&v, EXITSTATS_ALL, &c, &cy);
 	ok(c == 3 && cy == 321 + 0x20 + 5, "totals include it (count %llu, cycles %llu)",
 	   (unsigned long long)c, (unsigned long long)cy);
+}
+
+struct table_out {
+	int lines, bad_order;
+	int last;
+	u64 rows_count, rows_cycles;
+	u64 other_count, other_cycles, total_count, total_cycles;
+	u64 cpuid_count;
+};
+
+static void table_line(void *out, int reason, const char *name, u64 count,
+		       u64 cycles)
+{
+	struct table_out *t = out;
+
+	t->lines++;
+	if (reason >= 0) {
+		if (reason <= t->last || t->other_count || t->total_count ||
+		    strcmp(name, exitstats_reason_name(reason)))
+			t->bad_order++;
+		t->last = reason;
+		t->rows_count += count;
+		t->rows_cycles += cycles;
+		if (reason == 10)
+			t->cpuid_count = count;
+	} else if (reason == EXITSTATS_LINE_OTHER && !strcmp(name, "other")) {
+		t->other_count = count;
+		t->other_cycles = cycles;
+	} else if (reason == EXITSTATS_LINE_TOTAL && !strcmp(name, "total")) {
+		t->total_count = count;
+		t->total_cycles = cycles;
+	} else {
+		t->bad_order++;
+	}
+}
+
+static void test_debugfs_table(void)
+{
+	struct vm vm = { .nr = 2 };
+	struct table_out t = { .last = -1 };
+	u64 c = 0, cy = 0;
+
+	fake_tsc = 1000;
+	exit_once(&vm.vcpu[0], 10, 100);
+	exit_once(&vm.vcpu[1], 10, 50);
+	exit_once(&vm.vcpu[0], 30, 7);
+	exit_once(&vm.vcpu[1], 35, 11);		/* not SDM-defined */
+	exit_once(&vm.vcpu[0], 82, 13);		/* beyond the table */
+	exit_once(&vm.vcpu[1], 0xFFFF, 17);
+	exitstats_table(gather, &vm, table_line, &t);
+	gather(&vm, EXITSTATS_ALL, &c, &cy);
+	ok(t.lines == EXITSTATS_NR_REASONS - 3 + 2 && !t.bad_order,
+	   "debugfs table: SDM-defined reasons ascending, then other, total (%d lines)",
+	   t.lines);
+	is_u64(t.cpuid_count, 2, "debugfs table: reason 10 summed over vCPUs");
+	ok(t.other_count == 3 && t.other_cycles == 11 + 13 + 17,
+	   "other: undefined reasons and those beyond the table (%llu, %llu)",
+	   (unsigned long long)t.other_count,
+	   (unsigned long long)t.other_cycles);
+	ok(t.total_count == t.rows_count + t.other_count &&
+	   t.total_cycles == t.rows_cycles + t.other_cycles,
+	   "total = rows + other");
+	ok(t.total_count == c && t.total_cycles == cy && c == 6,
+	   "total = what leaves 0x4FFFFFFF/0x4FFFFFFE add up");
+}
+
+static void test_guest_mode(void)
+{
+	static const struct {
+		const char *s;
+		int mode;	/* -1: rejected */
+	} cases[] = {
+		{ "Y", EXITSTATS_GUEST_ON }, { "y\n", EXITSTATS_GUEST_ON },
+		{ "1", EXITSTATS_GUEST_ON }, { "on", EXITSTATS_GUEST_ON },
+		{ "true", EXITSTATS_GUEST_ON }, { "N", EXITSTATS_GUEST_OFF },
+		{ "n\n", EXITSTATS_GUEST_OFF }, { "0", EXITSTATS_GUEST_OFF },
+		{ "off", EXITSTATS_GUEST_OFF }, { "false", EXITSTATS_GUEST_OFF },
+		{ "cpl0", EXITSTATS_GUEST_CPL0 },
+		{ "cpl0\n", EXITSTATS_GUEST_CPL0 },
+		{ "", -1 }, { "\n", -1 }, { "cpl", -1 }, { "cpl0x", -1 },
+		{ "cpl0\n\n", -1 }, { "cpl3", -1 }, { "o", -1 }, { "2", -1 },
+		{ "CPL0", -1 }, { " Y", -1 },
+	};
+	unsigned int i;
+	int mode, bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool valid = cases[i].mode >= 0;
+
+		mode = 99;
+		if (exitstats_parse_guest_mode(cases[i].s, &mode) != valid ||
+		    (valid && mode != cases[i].mode) ||
+		    (!valid && mode != 99)) {
+			printf("# \"%s\": got %d\n", cases[i].s, mode);
+			bad++;
+		}
+	}
+	ok(!bad, "exitstats_cpuid values: Y/N as kstrtobool takes them, cpl0");
+	ok(!exitstats_parse_guest_mode(NULL, &mode), "no value is rejected");
+	is_str(exitstats_guest_mode_name(EXITSTATS_GUEST_ON), "Y", "reads back Y");
+	is_str(exitstats_guest_mode_name(EXITSTATS_GUEST_OFF), "N", "reads back N");
+	is_str(exitstats_guest_mode_name(EXITSTATS_GUEST_CPL0), "cpl0",
+	       "reads back cpl0");
+	ok(exitstats_guest_allowed(EXITSTATS_GUEST_ON, 0) &&
+	   exitstats_guest_allowed(EXITSTATS_GUEST_ON, 3) &&
+	   exitstats_guest_allowed(EXITSTATS_GUEST_CPL0, 0) &&
+	   !exitstats_guest_allowed(EXITSTATS_GUEST_CPL0, 1) &&
+	   !exitstats_guest_allowed(EXITSTATS_GUEST_CPL0, 3) &&
+	   !exitstats_guest_allowed(EXITSTATS_GUEST_OFF, 0) &&
+	   !exitstats_guest_allowed(EXITSTATS_GUEST_OFF, 3),
+	   "Y: every CPL; cpl0: CPL 0 only; N: nobody");
 }
 
 static void test_leaves(void)
@@ -269,5 +389,7 @@ int main(void)
 	test_classes();
 	test_high_half();
 	test_vcpus();
+	test_debugfs_table();
+	test_guest_mode();
 	return done_testing();
 }
