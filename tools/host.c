@@ -2,7 +2,10 @@
 /*
  * kvm-exitstats tool, host side: every VM's table from KVM's debugfs,
  * <debugfs>/<pid>-<fd>/exitstats, one line per SDM-defined reason:
- * "<reason> <NAME> <count> <cycles>\n", and the VM's name from procfs.
+ * "<reason> <NAME> <count> <cycles>\n", then "other <count> <cycles>\n"
+ * (exits under any other reason) and "total <count> <cycles>\n" (all of
+ * them, the figure the guest's CPUID 0x4FFFFFFF gives), and the VM's name
+ * from procfs.
  * Both directories come from struct kes_env so tests can use fake trees.
  */
 #include <dirent.h>
@@ -101,19 +104,43 @@ static bool parse_space(const char **s, const char *end)
 	return true;
 }
 
+/* "other <count> <cycles>" or "total <count> <cycles>"; 0 if neither. */
+static int parse_sum_line(const char *p, const char *eol, u64 *count,
+			  u64 *cycles)
+{
+	char tok[TOKEN_MAX];
+	int kind;
+
+	if (!parse_token(&p, eol, tok))
+		return 0;
+	if (!strcmp(tok, "other"))
+		kind = 1;
+	else if (!strcmp(tok, "total"))
+		kind = 2;
+	else
+		return 0;
+	if (!parse_space(&p, eol) || !parse_u64(&p, eol, count) ||
+	    !parse_space(&p, eol) || !parse_u64(&p, eol, cycles) || p != eol)
+		return -1;
+	return kind;
+}
+
 /*
  * Parse one debugfs table; @file names it in messages.  Lines must be
  * exactly as the kernel writes them.  A reason beyond our table (a newer
  * kernel's SDM revision) is skipped; a known reason must carry our name.
+ * The totals are the "total" line's (the sum of the rows and "other"
+ * without one, as an older kvm-exitstats wrote no such lines).
  */
 int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 		    const char *file, char *err)
 {
-	bool seen[EXITSTATS_NR_REASONS] = { false };
+	bool seen[EXITSTATS_NR_REASONS] = { false }, seen_sum[3] = { false };
 	const char *p = buf, *end = buf + len, *eol, *name;
-	u64 reason, count, cycles;
+	u64 reason, count, cycles, total_count = 0, total_cycles = 0;
 	char tok[TOKEN_MAX];
 	unsigned int line;
+	int kind;
 
 	*t = (struct kes_table){ 0 };
 	for (line = 1; p < end; line++, p = eol + 1) {
@@ -122,7 +149,25 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 			snprintf(err, KES_ERRLEN, "%s:%u: truncated line", file, line);
 			return -1;
 		}
-		if (!parse_u64(&p, eol, &reason) || !parse_space(&p, eol) ||
+		kind = parse_sum_line(p, eol, &count, &cycles);
+		if (kind > 0 && seen_sum[kind]) {
+			snprintf(err, KES_ERRLEN, "%s:%u: %s listed twice",
+				 file, line, kind == 1 ? "other" : "total");
+			return -1;
+		}
+		if (kind == 1) {
+			t->other_count = count;
+			t->other_cycles = cycles;
+		} else if (kind == 2) {
+			total_count = count;
+			total_cycles = cycles;
+		}
+		if (kind > 0) {
+			seen_sum[kind] = true;
+			continue;
+		}
+		if (kind < 0 ||
+		    !parse_u64(&p, eol, &reason) || !parse_space(&p, eol) ||
 		    !parse_token(&p, eol, tok) || !parse_space(&p, eol) ||
 		    !parse_u64(&p, eol, &count) || !parse_space(&p, eol) ||
 		    !parse_u64(&p, eol, &cycles) || p != eol) {
@@ -148,20 +193,43 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 		t->cycles[reason] = cycles;
 	}
 	kes_table_sum(t);
+	if (seen_sum[2]) {
+		t->total_count = total_count;
+		t->total_cycles = total_cycles;
+	}
 	return 0;
 }
 
-/* Copy at most @size - 1 bytes, control characters shown as '?'. */
+/*
+ * Copy at most @size - 1 bytes of @src (@n bytes, followed by a NUL or
+ * other non-continuation byte) for the terminal: well-formed UTF-8 stays,
+ * except the C1 controls U+0080-U+009F; each C0 control, DEL and each byte
+ * not part of a well-formed sequence (among them 0x80-0x9F, C1 controls
+ * to an 8-bit terminal: 0x9B is CSI) becomes '?'.  A character that would
+ * not fit whole is left out.
+ */
 static void copy_name(char *dst, size_t size, const char *src, size_t n)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0, len;
 
-	if (n > size - 1)
-		n = size - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7F ?
-			 '?' : src[i];
-	dst[n] = '\0';
+	while (i < n && o < size - 1) {
+		len = s[i] >= 0x80 ? kes_utf8_len(s + i) : 1;
+		if (len > n - i)
+			len = 0;
+		if (!len || s[i] < 0x20 || s[i] == 0x7F ||
+		    (s[i] == 0xC2 && s[i + 1] <= 0x9F)) {
+			dst[o++] = '?';
+			i += len ? len : 1;
+			continue;
+		}
+		if (len > size - 1 - o)
+			break;
+		memcpy(dst + o, s + i, len);
+		o += len;
+		i += len;
+	}
+	dst[o] = '\0';
 }
 
 /*
@@ -322,9 +390,27 @@ static int list_vms(const struct kes_env *env, long pid, struct kes_vm **vms,
 }
 
 /*
+ * Whether the loaded kvm.ko is kvm-exitstats': it has our parameter.  Only
+ * asked when a VM's directory has no table, so unknown (no sysfs) is no.
+ */
+static bool kvm_is_ours(const struct kes_env *env)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!env->sysfs)
+		return false;
+	snprintf(path, sizeof(path), "%s/module/kvm/parameters/exitstats_cpuid",
+		 env->sysfs);
+	return !stat(path, &st);
+}
+
+/*
  * Every VM's table (or only those of process @pid if non-zero).  A VM that
- * goes away while we read is left out.  Returns 0, possibly with no VM, or
- * -1 with a message in @err.
+ * comes or goes while we read is left out: its directory is gone, or its
+ * table is there but cannot be opened (KVM is destroying the VM), or is
+ * not there yet or any more while our kvm.ko is loaded.  Returns 0,
+ * possibly with no VM, or -1 with a message in @err.
  */
 int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 		  size_t *nr, char *err)
@@ -343,10 +429,12 @@ int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 			 env->debugfs, v[i].dir);
 		r = read_file(path, &buf, &len);
 		if (r == -ENOENT) {
+			if (!stat(path, &st))
+				continue;	/* the VM is being destroyed */
 			snprintf(path, sizeof(path), "%s/%s", env->debugfs,
 				 v[i].dir);
-			if (stat(path, &st))
-				continue;	/* the VM is gone */
+			if (stat(path, &st) || kvm_is_ours(env))
+				continue;	/* the VM comes or goes */
 			snprintf(err, KES_ERRLEN, "%s has no exitstats file: this KVM is not kvm-exitstats (stock kvm.ko loaded?)",
 				 path);
 			goto fail;

@@ -42,6 +42,9 @@ enum kes_status {
 struct kes_table {
 	u64 count[EXITSTATS_NR_REASONS];
 	u64 cycles[EXITSTATS_NR_REASONS];
+	/* Exits under reasons with no row: debugfs's "other" line. */
+	u64 other_count;
+	u64 other_cycles;
 	u64 total_count;
 	u64 total_cycles;
 };
@@ -98,6 +101,7 @@ struct kes_env {
 	void *cpuid_ctx;
 	const char *debugfs;	/* KVM's debugfs directory */
 	const char *proc;	/* procfs, for VM names */
+	const char *sysfs;	/* sysfs, to tell our kvm.ko; NULL: unknown */
 	/* The host's TSC frequency in Hz, 0 if unknown; NULL: unknown. */
 	double (*tsc_hz)(void);
 	/* Sleep; non-zero if interrupted (stop watching). */

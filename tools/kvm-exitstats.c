@@ -123,6 +123,7 @@ int main(int argc, char **argv)
 		.cpuid		= hw_cpuid,
 		.debugfs	= env_or("KVM_EXITSTATS_DEBUGFS", DEFAULT_DEBUGFS),
 		.proc		= env_or("KVM_EXITSTATS_PROC", DEFAULT_PROC),
+		.sysfs		= env_or("KVM_EXITSTATS_SYSFS", "/sys"),
 		.tsc_hz		= hw_tsc_hz,
 		.sleep		= hw_sleep,
 		.tty		= isatty(STDOUT_FILENO),

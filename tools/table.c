@@ -19,13 +19,13 @@ double kes_pct(u64 part, u64 whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* Host tables have no totals of their own: they are the sum of the rows. */
+/* The totals as the sum of the rows and of the exits without one. */
 void kes_table_sum(struct kes_table *t)
 {
 	u32 r;
 
-	t->total_count = 0;
-	t->total_cycles = 0;
+	t->total_count = t->other_count;
+	t->total_cycles = t->other_cycles;
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 		t->total_count += t->count[r];
 		t->total_cycles += t->cycles[r];
@@ -50,6 +50,8 @@ void kes_table_delta(struct kes_table *d, const struct kes_table *cur,
 		d->count[r] = delta(cur->count[r], prev->count[r]);
 		d->cycles[r] = delta(cur->cycles[r], prev->cycles[r]);
 	}
+	d->other_count = delta(cur->other_count, prev->other_count);
+	d->other_cycles = delta(cur->other_cycles, prev->other_cycles);
 	d->total_count = delta(cur->total_count, prev->total_count);
 	d->total_cycles = delta(cur->total_cycles, prev->total_cycles);
 }

@@ -28,6 +28,7 @@
 
 static char tmp[32];			/* from "/tmp/kes-test-XXXXXX" */
 static char kvm_dir[PATH_MAX], proc_dir[PATH_MAX];	/* fake debugfs, procfs */
+static char sys_dir[PATH_MAX];		/* fake sysfs: our kvm.ko loaded */
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -442,7 +443,7 @@ static struct kes_env host_env(struct fake_sleep *s)
 {
 	return (struct kes_env){
 		.cpuid = fake_zeros,
-		.debugfs = kvm_dir, .proc = proc_dir,
+		.debugfs = kvm_dir, .proc = proc_dir, .sysfs = sys_dir,
 		.sleep = fake_sleep, .sleep_ctx = s,
 	};
 }
@@ -608,6 +609,17 @@ static void test_parse_good(void)
 	   t.total_count == sum_count,
 	   "a reason beyond our table (newer kernel) is skipped");
 
+	snprintf(buf, sizeof(buf), "%sother 7 70\ntotal %" PRIu64 " %" PRIu64 "\n",
+		 table_text(count, cycles), sum_count + 9, sum_cycles + 90);
+	ok(!kes_parse_table(buf, strlen(buf), &t, "f", err) &&
+	   t.other_count == 7 && t.other_cycles == 70 &&
+	   t.total_count == sum_count + 9 && t.total_cycles == sum_cycles + 90,
+	   "other and total lines: the totals are the total line's");
+	snprintf(buf, sizeof(buf), "%sother 7 70\n", table_text(count, cycles));
+	ok(!kes_parse_table(buf, strlen(buf), &t, "f", err) &&
+	   t.total_count == sum_count + 7 && t.total_cycles == sum_cycles + 70,
+	   "other without total: the totals include other");
+
 	ok(!kes_parse_table("", 0, &t, "f", err) && !t.total_count &&
 	   !t.total_cycles, "an empty table is all zeros");
 	ok(!kes_parse_table("10 CPUID 18446744073709551615 1\n", 32, &t, "f",
@@ -643,6 +655,13 @@ static void test_parse_bad(void)
 		{ "35 FOO 1 2\n", "f:1: reason 35 is FOO, expected undefined" },
 		{ "10 CPUIDCPUIDCPUIDCPUIDCPUIDCPUIDCPUID 1 2\n",
 		  "f:1: malformed line" },
+		{ "total 1\n", "f:1: malformed line" },
+		{ "total 1 2 3\n", "f:1: malformed line" },
+		{ "other x 2\n", "f:1: malformed line" },
+		{ "total 1 2\ntotal 1 2\n", "f:2: total listed twice" },
+		{ "other 1 2\n10 CPUID 1 2\nother 1 2\n",
+		  "f:3: other listed twice" },
+		{ "totals 1 2\n", "f:1: malformed line" },
 	};
 	char err[KES_ERRLEN];
 	struct kes_table t;
@@ -699,6 +718,16 @@ static void test_qemu_name(void)
 	memcpy(buf, "q\0-name\0a\tb\0", 12);
 	ok(kes_qemu_name(buf, 12, name, sizeof(name)) && !strcmp(name, "a?b"),
 	   "control characters in a name become '?'");
+	/* C1 controls: raw 0x80-0x9F (CSI is 0x9B) and U+0080-U+009F. */
+	memcpy(buf, "q\0-name\0a\x9b[Jb\xc2\x9bx\x85\x80\xc2\0", 20);
+	ok(kes_qemu_name(buf, 20, name, sizeof(name)) &&
+	   !strcmp(name, "a?[Jb?x???"),
+	   "C1 control bytes and characters in a name become '?'");
+	memcpy(buf, "q\0-name\0\xc3\xa9\xe2\x82\xac\xc2\xa0\xf0\x9f\x98\x80\0",
+	       20);
+	ok(kes_qemu_name(buf, 20, name, sizeof(name)) &&
+	   !strcmp(name, "\xc3\xa9\xe2\x82\xac\xc2\xa0\xf0\x9f\x98\x80"),
+	   "well-formed UTF-8 stays, continuation bytes 0x80-0x9F too");
 }
 
 /* ---- table math and sorting --------------------------------------------- */
@@ -1116,6 +1145,12 @@ static void make_tree(void)
 		  67);
 	put_file(path_of("%s", "proc/4242/comm"), "qemu-system-x86\n");
 	put_file(path_of("%s", "proc/77/comm"), "kvmtool\n");
+	mkdir(path_of("%s", "sys"), 0755);
+	mkdir(path_of("%s", "sys/module"), 0755);
+	mkdir(path_of("%s", "sys/module/kvm"), 0755);
+	mkdir(path_of("%s", "sys/module/kvm/parameters"), 0755);
+	put_file(path_of("%s", "sys/module/kvm/parameters/exitstats_cpuid"),
+		 "Y\n");
 
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++)
 		vm_count[r] = vm_cycles[r] = 0;
@@ -1248,6 +1283,31 @@ static void test_host_watch(void)
 	python_json_check(out_buf, "host --watch --json");
 }
 
+/* Interval 2: VM 77-10 is being destroyed, its table gone, its dir not. */
+static void vm_dying(unsigned int call, void *arg)
+{
+	(void)arg;
+	if (call == 2 && unlink(path_of("%s", "kvm/77-10/exitstats")))
+		printf("# cannot remove 77-10/exitstats\n");
+}
+
+static void test_host_watch_dying(void)
+{
+	struct fake_sleep s = { .step = vm_dying };
+	struct kes_env env = host_env(&s);
+	int ret;
+
+	make_tree();
+	ret = RUN(&env, "--host", "--watch", "1", "-n", "3", "--json");
+	if (!ok(ret == KES_OK && !err_len && json_lines_valid(out_buf) &&
+		contains(out_buf, "\"dir\":\"77-10\"") &&
+		!contains(line2(out_buf), "\"dir\":\"77-10\"") &&
+		contains(line2(out_buf), "\"dir\":\"77-9\""),
+		"--host --watch: a VM being destroyed is left out, the watch goes on"))
+		printf("# status %d\n# stdout: %s# stderr: %s", ret, out_buf,
+		       err_buf);
+}
+
 static void test_host_errors(void)
 {
 	struct kes_env env = host_env(NULL);
@@ -1267,9 +1327,18 @@ static void test_host_errors(void)
 	mkdir(path_of("%s", "stock"), 0755);
 	mkdir(path_of("%s", "stock/123-4"), 0755);
 	put_file(path_of("%s", "stock/123-4/exits"), "1\n");
+	env.sysfs = path_of("%s", "proc");
 	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "stock"));
 	ok(ret == KES_FAIL && one_error_line("123-4 has no exitstats file: this KVM is not kvm-exitstats"),
 	   "stock KVM's debugfs: status 1");
+	env.sysfs = NULL;
+	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "stock"));
+	ok(ret == KES_FAIL && one_error_line("123-4 has no exitstats file"),
+	   "stock KVM's debugfs, no sysfs known: status 1");
+	env = host_env(NULL);
+	ret = RUN(&env, "--host", "--debugfs", path_of("%s", "stock"));
+	ok(ret == KES_NO_VM && one_error_line("no VMs in "),
+	   "our kvm.ko: a VM directory without its table (coming or going) is left out");
 
 	put_file(path_of("%s", "kvm/77-9/exitstats"), "10 CPUID 1 2\n12 HLT x 4\n");
 	ret = RUN(&env, "--host");
@@ -1519,6 +1588,7 @@ int main(void)
 	}
 	snprintf(kvm_dir, sizeof(kvm_dir), "%s/kvm", tmp);
 	snprintf(proc_dir, sizeof(proc_dir), "%s/proc", tmp);
+	snprintf(sys_dir, sizeof(sys_dir), "%s/sys", tmp);
 	have_python = !system("python3 -c '' 2>/dev/null");
 	have_promtool = !system("promtool --version >/dev/null 2>&1");
 
@@ -1540,6 +1610,7 @@ int main(void)
 	test_host_read();
 	test_host_run();
 	test_host_watch();
+	test_host_watch_dying();
 	test_host_errors();
 	test_host_vm();
 	test_prometheus();
