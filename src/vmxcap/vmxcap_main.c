@@ -25,6 +25,13 @@
 #include <linux/smp.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+/*
+ * cpuid_ecx() moved from <asm/processor.h> to <asm/cpuid/api.h> (absent on
+ * 6.1 and 6.12), which <asm/processor.h> no longer includes on 7.x.
+ */
+#if __has_include("asm/cpuid/api.h")
+#include <asm/cpuid/api.h>
+#endif
 
 #include "vmxcap_decode.h"
 
@@ -48,6 +55,7 @@ static void vmxcap_read_local(void *arg)
 {
 	struct vmxcap_msrs *m = arg;
 	unsigned int id;
+	u32 lo, hi;
 
 	memset(m, 0, sizeof(*m));
 	m->cpuid_vmx = cpuid_ecx(1) & CPUID_1_ECX_VMX;
@@ -55,8 +63,14 @@ static void vmxcap_read_local(void *arg)
 		if (!vmxcap_msr_exists(m, id))
 			continue;
 		m->attempted |= BIT(id);
-		if (!rdmsrl_safe(vmxcap_msr_desc[id].addr, &m->val[id]))
+		/*
+		 * rdmsr_safe() is the same on 6.1 to 7.x; rdmsrl_safe() was
+		 * renamed rdmsrq_safe(), and 7.x has only the new name.
+		 */
+		if (!rdmsr_safe(vmxcap_msr_desc[id].addr, &lo, &hi)) {
+			m->val[id] = (u64)hi << 32 | lo;
 			m->valid |= BIT(id);
+		}
 	}
 }
 
