@@ -9,60 +9,46 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
-#include <linux/sysfs.h>
 
 #include "exitstats_kvm.h"
 
-/* enum exitstats_guest_mode: who in the guest gets answers. */
-static int exitstats_guest __read_mostly = EXITSTATS_GUEST_ON;
-
-static int exitstats_guest_set(const char *val, const struct kernel_param *kp)
-{
-	int mode;
-
-	if (!exitstats_parse_guest_mode(val, &mode))
-		return -EINVAL;
-	WRITE_ONCE(*(int *)kp->arg, mode);
-	return 0;
-}
-
-static int exitstats_guest_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n",
-			  exitstats_guest_mode_name(READ_ONCE(*(int *)kp->arg)));
-}
-
-static const struct kernel_param_ops exitstats_guest_ops = {
-	.set	= exitstats_guest_set,
-	.get	= exitstats_guest_get,
-};
-module_param_cb(exitstats_cpuid, &exitstats_guest_ops, &exitstats_guest, 0644);
+static bool exitstats_guest __read_mostly = true;
+module_param_named(exitstats_cpuid, exitstats_guest, bool, 0644);
 MODULE_PARM_DESC(exitstats_cpuid,
-		 "Who in the guest gets the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF: Y (everyone, default), cpl0 (CPL 0 only), N (nobody)");
+		 "Answer the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF (default: Y)");
 
 MODULE_VERSION(KES_VERSION);
 
 /*
  * Set while kvm-intel is loaded.  Every VM holds a reference on the vendor
- * module, so a VM never sees it change under its feet.  Published with
- * release, read with acquire: a reader that sees the pointer sees the
- * structure kvm-intel filled in before.
+ * module, so a VM never sees it change under its feet.
  */
 static const struct exitstats_vendor *exitstats_vendor;
 
 void exitstats_register(const struct exitstats_vendor *vendor)
 {
-	/* Pairs with smp_load_acquire() in the readers: *vendor is filled. */
-	smp_store_release(&exitstats_vendor, vendor);
+	WRITE_ONCE(exitstats_vendor, vendor);
 }
 EXPORT_SYMBOL_GPL(exitstats_register);
 
 void exitstats_unregister(void)
 {
-	/* Pairs with smp_load_acquire() in the readers. */
-	smp_store_release(&exitstats_vendor, NULL);
+	WRITE_ONCE(exitstats_vendor, NULL);
 }
 EXPORT_SYMBOL_GPL(exitstats_unregister);
+
+/*
+ * The figures live in struct vcpu_vmx.  A TDX vCPU (7.x) is a struct
+ * vcpu_tdx and its exits never pass our hooks: such a VM has no figures.
+ */
+static bool exitstats_vm_counted(struct kvm *kvm)
+{
+#ifdef KVM_X86_TDX_VM
+	return kvm->arch.vm_type != KVM_X86_TDX_VM;
+#else
+	return true;
+#endif
+}
 
 struct exitstats_vm {
 	struct kvm *kvm;
@@ -85,47 +71,39 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 {
 	struct exitstats_vm vm = {
 		.kvm = vcpu->kvm,
-		/* Pairs with exitstats_register()'s smp_store_release(). */
-		.vendor = smp_load_acquire(&exitstats_vendor),
+		.vendor = READ_ONCE(exitstats_vendor),
 	};
-	int mode = READ_ONCE(exitstats_guest);
 
-	if (!vm.vendor || mode == EXITSTATS_GUEST_OFF)
-		return false;
-	/* Only our leaves get here: the CPL is read for them alone. */
-	if (mode != EXITSTATS_GUEST_ON &&
-	    !exitstats_guest_allowed(mode, kvm_x86_ops.get_cpl(vcpu)))
+	if (!vm.vendor || !READ_ONCE(exitstats_guest) ||
+	    !exitstats_vm_counted(vm.kvm))
 		return false;
 	return exitstats_answer(*eax, eax, ebx, ecx, edx, vm.vendor->handled,
 				exitstats_gather_vm, &vm);
 }
 
-/*
- * One line per SDM-defined reason, "<reason> <name> <count> <cycles>",
- * then "other <count> <cycles>" and "total <count> <cycles>".
- */
-static void exitstats_show_line(void *out, int reason, const char *name,
-				u64 count, u64 cycles)
-{
-	struct seq_file *m = out;
-
-	if (reason >= 0)
-		seq_printf(m, "%d %s %llu %llu\n", reason, name, count, cycles);
-	else
-		seq_printf(m, "%s %llu %llu\n", name, count, cycles);
-}
-
+/* One line per SDM-defined reason: "<reason> <name> <count> <cycles>". */
 static int exitstats_show(struct seq_file *m, void *unused)
 {
 	struct exitstats_vm vm = {
 		.kvm = m->private,
-		/* Pairs with exitstats_register()'s smp_store_release(). */
-		.vendor = smp_load_acquire(&exitstats_vendor),
+		.vendor = READ_ONCE(exitstats_vendor),
 	};
+	const char *name;
+	u64 count, cycles;
+	u32 reason;
 
 	if (!vm.vendor)
 		return 0;
-	exitstats_table(exitstats_gather_vm, &vm, exitstats_show_line, m);
+	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
+		name = exitstats_reason_name(reason);
+		if (!name)
+			continue;
+		count = 0;
+		cycles = 0;
+		exitstats_gather_vm(&vm, exitstats_slot(reason),
+				    &count, &cycles);
+		seq_printf(m, "%u %s %llu %llu\n", reason, name, count, cycles);
+	}
 	return 0;
 }
 
@@ -160,6 +138,8 @@ static const struct file_operations exitstats_fops = {
 
 void exitstats_create_vm_debugfs(struct kvm *kvm)
 {
+	if (!exitstats_vm_counted(kvm))
+		return;
 	debugfs_create_file("exitstats", 0444, kvm->debugfs_dentry, kvm,
 			    &exitstats_fops);
 }
