@@ -9,31 +9,58 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sysfs.h>
 
 #include "exitstats_kvm.h"
 
-static bool exitstats_guest __read_mostly = true;
-module_param_named(exitstats_cpuid, exitstats_guest, bool, 0644);
+/* enum exitstats_guest_mode: who in the guest gets answers. */
+static int exitstats_guest __read_mostly = EXITSTATS_GUEST_ON;
+
+static int exitstats_guest_set(const char *val, const struct kernel_param *kp)
+{
+	int mode;
+
+	if (!exitstats_parse_guest_mode(val, &mode))
+		return -EINVAL;
+	WRITE_ONCE(*(int *)kp->arg, mode);
+	return 0;
+}
+
+static int exitstats_guest_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  exitstats_guest_mode_name(READ_ONCE(*(int *)kp->arg)));
+}
+
+static const struct kernel_param_ops exitstats_guest_ops = {
+	.set	= exitstats_guest_set,
+	.get	= exitstats_guest_get,
+};
+module_param_cb(exitstats_cpuid, &exitstats_guest_ops, &exitstats_guest, 0644);
 MODULE_PARM_DESC(exitstats_cpuid,
-		 "Answer the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF (default: Y)");
+		 "Who in the guest gets the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF: Y (everyone, default), cpl0 (CPL 0 only), N (nobody)");
 
 MODULE_VERSION(KES_VERSION);
 
 /*
  * Set while kvm-intel is loaded.  Every VM holds a reference on the vendor
- * module, so a VM never sees it change under its feet.
+ * module, so a VM never sees it change under its feet.  Published with
+ * release, read with acquire: a reader that sees the pointer sees the
+ * structure kvm-intel filled in before.
  */
 static const struct exitstats_vendor *exitstats_vendor;
 
 void exitstats_register(const struct exitstats_vendor *vendor)
 {
-	WRITE_ONCE(exitstats_vendor, vendor);
+	/* Pairs with smp_load_acquire() in the readers: *vendor is filled. */
+	smp_store_release(&exitstats_vendor, vendor);
 }
 EXPORT_SYMBOL_GPL(exitstats_register);
 
 void exitstats_unregister(void)
 {
-	WRITE_ONCE(exitstats_vendor, NULL);
+	/* Pairs with smp_load_acquire() in the readers. */
+	smp_store_release(&exitstats_vendor, NULL);
 }
 EXPORT_SYMBOL_GPL(exitstats_unregister);
 
@@ -71,39 +98,48 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 {
 	struct exitstats_vm vm = {
 		.kvm = vcpu->kvm,
-		.vendor = READ_ONCE(exitstats_vendor),
+		/* Pairs with exitstats_register()'s smp_store_release(). */
+		.vendor = smp_load_acquire(&exitstats_vendor),
 	};
+	int mode = READ_ONCE(exitstats_guest);
 
-	if (!vm.vendor || !READ_ONCE(exitstats_guest) ||
+	if (!vm.vendor || mode == EXITSTATS_GUEST_OFF ||
 	    !exitstats_vm_counted(vm.kvm))
+		return false;
+	/* Only our leaves get here: the CPL is read for them alone. */
+	if (mode != EXITSTATS_GUEST_ON &&
+	    !exitstats_guest_allowed(mode, kvm_x86_ops.get_cpl(vcpu)))
 		return false;
 	return exitstats_answer(*eax, eax, ebx, ecx, edx, vm.vendor->handled,
 				exitstats_gather_vm, &vm);
 }
 
-/* One line per SDM-defined reason: "<reason> <name> <count> <cycles>". */
+/*
+ * One line per SDM-defined reason, "<reason> <name> <count> <cycles>",
+ * then "other <count> <cycles>" and "total <count> <cycles>".
+ */
+static void exitstats_show_line(void *out, int reason, const char *name,
+				u64 count, u64 cycles)
+{
+	struct seq_file *m = out;
+
+	if (reason >= 0)
+		seq_printf(m, "%d %s %llu %llu\n", reason, name, count, cycles);
+	else
+		seq_printf(m, "%s %llu %llu\n", name, count, cycles);
+}
+
 static int exitstats_show(struct seq_file *m, void *unused)
 {
 	struct exitstats_vm vm = {
 		.kvm = m->private,
-		.vendor = READ_ONCE(exitstats_vendor),
+		/* Pairs with exitstats_register()'s smp_store_release(). */
+		.vendor = smp_load_acquire(&exitstats_vendor),
 	};
-	const char *name;
-	u64 count, cycles;
-	u32 reason;
 
 	if (!vm.vendor)
 		return 0;
-	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
-		name = exitstats_reason_name(reason);
-		if (!name)
-			continue;
-		count = 0;
-		cycles = 0;
-		exitstats_gather_vm(&vm, exitstats_slot(reason),
-				    &count, &cycles);
-		seq_printf(m, "%u %s %llu %llu\n", reason, name, count, cycles);
-	}
+	exitstats_table(exitstats_gather_vm, &vm, exitstats_show_line, m);
 	return 0;
 }
 
