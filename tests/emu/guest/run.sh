@@ -16,7 +16,14 @@ if [ "$KES_KVM" = ours ]; then
 	tap_cmd "our kvm-intel and kvm unload with no VM running" kvm_unload
 	tap_cmd "stock kvm and kvm-intel load in their place" kvm_load stock
 	tap_run "stock answers" ./exitstats-test --stock /tmp/stock-answers
-	tap_cmd "stock modules unload" kvm_unload
+	# A stock kvm.ko that stayed (kvmgt, a failed modprobe -r) under
+	# our kvm-intel.ko: it loads and runs guests (issue 11, item 2).
+	tap_cmd "stock kvm-intel unloads, stock kvm stays" rmmod kvm_intel
+	tap_cmd "our kvm-intel loads on stock kvm" \
+		kes_insmod "$KES_MODS/ours/kvm-intel.ko"
+	tap_run "our kvm-intel on stock kvm" \
+		./exitstats-test --stock-kvm /tmp/stock-answers
+	tap_cmd "our kvm-intel and stock kvm unload" kvm_unload
 	tap_cmd "our modules load again" kvm_load ours
 	tap_cmd "/dev/kvm is back" test -c /dev/kvm
 	tap_run "guest tests" ./exitstats-test --compare /tmp/stock-answers

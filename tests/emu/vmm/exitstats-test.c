@@ -11,6 +11,8 @@
  *                                          first read
  *        exitstats-test --stock FILE       stock KVM loaded: check its
  *                                          answers and record them in FILE
+ *        exitstats-test --stock-kvm FILE   stock kvm.ko, our kvm-intel.ko:
+ *                                          guests run, answers as in FILE
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +25,7 @@
 
 #include "tap.h"
 #include "vm.h"
+#include "hostcli.h"
 
 /* Intel SDM Vol. 3, Appendix C (the revision of 2024-12): basic exit
  * reasons 0 .. 81 are defined except 35, 38 and 42.
@@ -215,7 +218,42 @@ struct dbgfs_row {
 	uint64_t count, cycles;
 };
 
-/* Parse /sys/kernel/debug/kvm/<pid>-<vmfd>/exitstats. */
+/* Its last two lines: "other <count> <cycles>", "total <count> <cycles>". */
+struct dbgfs_sums {
+	bool other_seen, total_seen;
+	uint64_t other_count, other_cycles, total_count, total_cycles;
+};
+
+static struct dbgfs_sums dbgfs_sums;
+
+/* A sum line, in order and once; true if @line is one. */
+static bool dbgfs_sum_line(const char *line, int *bad)
+{
+	unsigned long long c, y;
+	char word[8], extra[2];
+	struct dbgfs_sums *s = &dbgfs_sums;
+
+	if (sscanf(line, "%7s %llu %llu %1s", word, &c, &y, extra) != 3)
+		return false;
+	if (!strcmp(word, "other") && !s->other_seen && !s->total_seen) {
+		s->other_seen = true;
+		s->other_count = c;
+		s->other_cycles = y;
+	} else if (!strcmp(word, "total") && s->other_seen && !s->total_seen) {
+		s->total_seen = true;
+		s->total_count = c;
+		s->total_cycles = y;
+	} else {
+		printf("# unexpected debugfs line: %s", line);
+		(*bad)++;
+	}
+	return true;
+}
+
+/*
+ * Parse /sys/kernel/debug/kvm/<pid>-<vmfd>/exitstats: the rows into @rows,
+ * the other and total lines into dbgfs_sums.
+ */
 static int read_debugfs(const struct vm *vm, struct dbgfs_row *rows,
 			int *nr_rows)
 {
@@ -231,15 +269,18 @@ static int read_debugfs(const struct vm *vm, struct dbgfs_row *rows,
 		return -1;
 	}
 	memset(rows, 0, SDM_NR_REASONS * sizeof(*rows));
+	memset(&dbgfs_sums, 0, sizeof(dbgfs_sums));
 	*nr_rows = 0;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int r;
 		unsigned long long c, y;
 		char name[48], extra[2];
 
+		if (dbgfs_sum_line(line, &bad))
+			continue;
 		if (sscanf(line, "%u %47s %llu %llu %1s", &r, name, &c, &y,
 			   extra) != 4 || r >= SDM_NR_REASONS ||
-		    rows[r].present) {
+		    rows[r].present || dbgfs_sums.other_seen) {
 			printf("# unexpected debugfs line: %s", line);
 			bad++;
 			continue;
@@ -251,6 +292,10 @@ static int read_debugfs(const struct vm *vm, struct dbgfs_row *rows,
 		(*nr_rows)++;
 	}
 	fclose(f);
+	if (!dbgfs_sums.total_seen) {
+		printf("# %s: no other and total lines\n", path);
+		bad++;
+	}
 	return bad ? -1 : 0;
 }
 
@@ -433,6 +478,79 @@ static void test_tables(void)
 	vm_destroy(&vm);
 }
 
+/*
+ * Issue 11, item 4: for one VM read at one moment, the debugfs rows, its
+ * other and total lines, the host CLI's TOTAL and the guest's 0x4FFFFFFF
+ * and 0x4FFFFFFE agree.  The vCPU sits in user space while the host reads,
+ * so nothing moves; the guest's reads around them differ by the exits the
+ * reads themselves are, counted here.
+ */
+static void test_agree(void)
+{
+	struct dbgfs_row rows[SDM_NR_REASONS];
+	struct cpuid_regs before, after, ycl;
+	uint64_t rsum_c, rsum_y, cli_c = 0, cli_y = 0, tc, ty, caused = 0;
+	int attempt, nr_rows, cli = -1;
+	struct vm vm;
+	struct vcpu *v;
+	uint32_t r;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 300) || guest_io_loop(v, 20) ||
+	    guest_hlt_loop(v, 5))
+		bail("guest loops failed");
+	for (attempt = 0; attempt < 8; attempt++) {
+		before = rd(v, LEAF_TOTAL_COUNT, 0);
+		if (read_debugfs(&vm, rows, &nr_rows)) {
+			ok(0, "debugfs table with other and total lines");
+			vm_destroy(&vm);
+			return;
+		}
+		cli = host_cli_total(vm.fd, &cli_c, &cli_y);
+		caused = vm_cpuid_exits(&vm) + vm_io_exits(&vm) +
+			 vm_hlt_exits(&vm);
+		ycl = rd(v, LEAF_TOTAL_CYCLES, 0);
+		after = rd(v, LEAF_TOTAL_COUNT, 0);
+		tc = dbgfs_sums.total_count;
+		/* before counts itself, then its OUT; after comes 3 later. */
+		if (count_of(before) + 1 == tc && count_of(after) == tc + 3 &&
+		    cycles_of(ycl) == dbgfs_sums.total_cycles)
+			break;
+	}
+	if (attempt)
+		printf("# %d attempts disturbed by exits of the host's making\n",
+		       attempt);
+	tc = dbgfs_sums.total_count;
+	ty = dbgfs_sums.total_cycles;
+	rsum_c = 0;
+	rsum_y = 0;
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		rsum_c += rows[r].count;
+		rsum_y += rows[r].cycles;
+	}
+	ok(dbgfs_sums.other_seen && dbgfs_sums.total_seen,
+	   "debugfs ends with an other and a total line");
+	is_u64(dbgfs_sums.other_count, 0,
+	       "other: no exit under an undefined reason or one above 81");
+	is_u64(tc, rsum_c + dbgfs_sums.other_count,
+	       "debugfs total exits = sum of the rows + other");
+	is_u64(ty, rsum_y + dbgfs_sums.other_cycles,
+	       "debugfs total cycles = sum of the rows + other");
+	ok(tc >= caused, "debugfs total (%llu) >= exits the guest caused (%llu)",
+	   (unsigned long long)tc, (unsigned long long)caused);
+	ok(!cli, "kvm-exitstats --host --pid <us> --json ran");
+	is_u64(cli_c, tc, "host CLI TOTAL exits = debugfs total");
+	is_u64(cli_y, ty, "host CLI TOTAL cycles = debugfs total");
+	is_u64(count_of(before) + 1, tc,
+	       "guest 0x4FFFFFFF before + its OUT = debugfs total");
+	is_u64(count_of(after), tc + 3,
+	       "guest 0x4FFFFFFF after = debugfs total + the 3 exits since");
+	is_u64(cycles_of(ycl), ty,
+	       "guest 0x4FFFFFFE right after = debugfs total cycles");
+	vm_destroy(&vm);
+}
+
 static void test_cycles(void)
 {
 	const uint32_t n = 200;
@@ -586,8 +704,11 @@ static const uint32_t stock_subleaves[] = { 0, 1, 10, 30, 35, 0xffffffff };
  * against that in the guest, and against @file: written when @record,
  * else what stock KVM answered earlier in this boot.
  */
-static void check_stock_answers(struct vcpu *v, const char *what,
-				const char *file, bool record)
+typedef struct cpuid_regs (*reader_fn)(struct vcpu *v, uint32_t leaf,
+					uint32_t subleaf);
+
+static void check_stock_answers_as(struct vcpu *v, const char *what,
+				   const char *file, bool record, reader_fn rd)
 {
 	uint32_t max_basic = rd(v, 0, 0).eax;
 	FILE *f = NULL;
@@ -637,6 +758,22 @@ static void check_stock_answers(struct vcpu *v, const char *what,
 		fclose(f);
 }
 
+static void check_stock_answers(struct vcpu *v, const char *what,
+				const char *file, bool record)
+{
+	check_stock_answers_as(v, what, file, record, rd);
+}
+
+/* Read one leaf in the guest at CPL 3. */
+static struct cpuid_regs rd3(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	if (guest_cpuid_cpl3(v, leaf, subleaf, &r))
+		bail("guest CPUID at CPL 3 failed");
+	return r;
+}
+
 static int write_param(const char *path, const char *val)
 {
 	char buf[8] = "";
@@ -674,6 +811,93 @@ static void test_param(const char *stock_file)
 		bail("guest loops failed");
 	ok(!write_param(PARAM_PATH, "Y"), "exitstats_cpuid set back to Y");
 	check_counts(&vm, v, "Y again, exits made while N counted");
+	vm_destroy(&vm);
+}
+
+static bool read_param(const char *path, const char *want)
+{
+	char buf[16] = "";
+	FILE *f = fopen(path, "r");
+	bool same;
+
+	if (!f)
+		return false;
+	same = fgets(buf, sizeof(buf), f) && !strcmp(buf, want);
+	fclose(f);
+	if (!same)
+		printf("# %s reads \"%s\", expected \"%s\"", path, buf, want);
+	return same;
+}
+
+/*
+ * Issue 11, item 7: kvm.exitstats_cpuid=cpl0 answers CPL 0 only, Y every
+ * CPL, N nobody; anybody not answered gets stock KVM's answer (recorded
+ * under stock KVM in this boot: @stock_file).  Exits at CPL 3 count.
+ */
+static void test_cpl(const char *stock_file)
+{
+	struct vm vm;
+	struct vcpu *v;
+	uint64_t want;
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 100))
+		bail("CPUID loop failed");
+	want = v->cpuid_exits + 1;
+	is_regs(rd3(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
+		"Y: CPL 3 gets the answer, CPUID exits exact: %llu",
+		(unsigned long long)want);
+
+	ok(!write_param(PARAM_PATH, "cpl0") && read_param(PARAM_PATH, "cpl0\n"),
+	   "exitstats_cpuid set to cpl0, reads back cpl0");
+	want = v->cpuid_exits + 1;
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
+		"cpl0: CPL 0 gets the answer, CPUID exits exact: %llu",
+		(unsigned long long)want);
+	check_stock_answers_as(v, "cpl0, at CPL 3", stock_file, false, rd3);
+	check_counts(&vm, v, "cpl0: CPL 3 CPUIDs counted, read at CPL 0");
+
+	ok(write_param(PARAM_PATH, "cpl3") && read_param(PARAM_PATH, "cpl0\n"),
+	   "exitstats_cpuid rejects cpl3 and stays cpl0");
+	ok(!write_param(PARAM_PATH, "N") && read_param(PARAM_PATH, "N\n"),
+	   "exitstats_cpuid set to N");
+	check_stock_answers_as(v, "N, at CPL 3", stock_file, false, rd3);
+	ok(!write_param(PARAM_PATH, "Y") && read_param(PARAM_PATH, "Y\n"),
+	   "exitstats_cpuid set back to Y");
+	want = v->cpuid_exits + 1;
+	is_regs(rd3(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
+		"Y again: CPL 3 gets the answer: %llu",
+		(unsigned long long)want);
+	vm_destroy(&vm);
+}
+
+/*
+ * Issue 11, item 2: stock kvm.ko with our kvm-intel.ko.  Guests run and
+ * get stock answers (@stock_file, this boot's), and no VM has a table.
+ */
+static void test_stock_kvm(const char *stock_file)
+{
+	char path[128];
+	struct vm vm;
+	struct cpuid_regs r;
+
+	ok(access("/sys/module/kvm/version", F_OK) &&
+	   !access("/sys/module/kvm_intel/version", F_OK),
+	   "stock kvm.ko (no version) and our kvm-intel.ko (a version)");
+	new_vm(&vm, 1);
+	r = rd(&vm.vcpu[0], 0, 0);
+	ok(r.ebx == 0x756e6547 && r.edx == 0x49656e69 && r.ecx == 0x6c65746e,
+	   "our kvm-intel on stock kvm runs the guest: CPUID 0 says GenuineIntel");
+	if (guest_cpuid_loop(&vm.vcpu[0], 0, 100) ||
+	    guest_io_loop(&vm.vcpu[0], 10) || guest_hlt_loop(&vm.vcpu[0], 5))
+		bail("guest loops failed");
+	check_vmm_saw(&vm, "our kvm-intel on stock kvm");
+	check_stock_answers(&vm.vcpu[0], "our kvm-intel on stock kvm",
+			    stock_file, false);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/exitstats",
+		 getpid(), vm.fd);
+	ok(access(path, F_OK), "no debugfs table (stock kvm.ko has no hook)");
 	vm_destroy(&vm);
 }
 
@@ -812,23 +1036,29 @@ int main(int argc, char **argv)
 		test_stock(argv[2]);
 		return done_testing();
 	}
+	if (argc == 3 && !strcmp(argv[1], "--stock-kvm")) {
+		test_stock_kvm(argv[2]);
+		return done_testing();
+	}
 	if (argc == 2 && !strcmp(argv[1], "--fresh")) {
 		test_fresh();
 		return done_testing();
 	}
 	if (argc != 1 && !(argc == 3 && !strcmp(argv[1], "--compare"))) {
 		fprintf(stderr,
-			"usage: %s [--compare FILE | --fresh | --stock FILE]\n",
+			"usage: %s [--compare FILE | --fresh | --stock FILE | --stock-kvm FILE]\n",
 			argv[0]);
 		return 2;
 	}
 	test_exact_counts();
 	test_tables();
+	test_agree();
 	test_cycles();
 	test_classes();
 	test_vcpus();
 	test_two_vms();
 	test_param(argc == 3 ? argv[2] : NULL);
+	test_cpl(argc == 3 ? argv[2] : NULL);
 	test_emulated();
 	test_fastpath();
 	return done_testing();

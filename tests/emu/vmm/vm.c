@@ -17,6 +17,7 @@
 #define X86_CR0_PE	0x1
 #define X86_EFLAGS_IF	0x200
 #define X86_EFLAGS_FIXED 0x2
+#define X86_EFLAGS_IOPL3 0x3000
 
 static int kvm_fd = -1;
 static int vcpu_mmap_size;
@@ -184,7 +185,7 @@ static int vcpu_run(struct vcpu *v, const uint8_t *entry,
 	struct kvm_run *run = v->run;
 
 	regs->rip = GUEST_CODE + (entry - guest_code);
-	regs->rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
+	regs->rflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF | v->rflags_extra;
 	if (ioctl(v->fd, KVM_SET_REGS, regs)) {
 		perror("# KVM_SET_REGS");
 		return -1;
@@ -251,6 +252,44 @@ int guest_cpuid_emulated(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 	out->ecx = regs.rcx;
 	out->edx = regs.rdx;
 	return 0;
+}
+
+/*
+ * Flat segments of DPL 3 loaded straight into the segment registers (no
+ * GDT: nothing reloads them), so the routine runs at CPL 3; IOPL 3 lets
+ * its OUT through.
+ */
+int guest_cpuid_cpl3(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+		     struct cpuid_regs *out)
+{
+	struct kvm_sregs sregs, user;
+	int r;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs)) {
+		perror("# KVM_GET_SREGS");
+		return -1;
+	}
+	user = sregs;
+	user.cs.dpl = 3;
+	user.cs.selector = 0x18 | 3;
+	user.ss.dpl = 3;
+	user.ss.selector = 0x20 | 3;
+	user.ds = user.ss;
+	user.es = user.ss;
+	user.fs = user.ss;
+	user.gs = user.ss;
+	if (ioctl(v->fd, KVM_SET_SREGS, &user)) {
+		perror("# KVM_SET_SREGS (CPL 3)");
+		return -1;
+	}
+	v->rflags_extra = X86_EFLAGS_IOPL3;
+	r = guest_cpuid(v, leaf, subleaf, out);
+	v->rflags_extra = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
+		perror("# KVM_SET_SREGS (CPL 0)");
+		return -1;
+	}
+	return r;
 }
 
 int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n)

@@ -32,6 +32,8 @@ struct vcpu {
 	uint64_t wrmsr_exits;
 	/* The same for I/O and HLT as seen in user space: a cross-check. */
 	uint64_t io_seen, hlt_seen;
+	/* RFLAGS bits the next routine starts with, besides IF. */
+	uint64_t rflags_extra;
 };
 
 struct vm {
@@ -51,6 +53,9 @@ int guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 		struct cpuid_regs *out);
 int guest_cpuid_emulated(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 			 struct cpuid_regs *out);
+/* The same CPUID at CPL 3 (IOPL 3 for its OUT); the vCPU goes back to 0. */
+int guest_cpuid_cpl3(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+		     struct cpuid_regs *out);
 int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n);
 int guest_io_loop(struct vcpu *v, uint32_t n);
 int guest_wrmsr_loop(struct vcpu *v, uint32_t msr, uint64_t val, uint32_t n);
