@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Payload of tests/emu/run-guest-tests, sourced by the emulated host's
 # /init with /lib/kes.sh: the VMM guest tests on our modules, against what
