@@ -3,8 +3,9 @@
 # Payload of tests/emu/nested/run on the emulated host (L1), sourced by its
 # /init with /lib/kes.sh: QEMU boots the nested guest (L2, l2-init) on our
 # KVM.  When the guest pauses, this reads the VM's debugfs table (and runs
-# `kvm-exitstats --host`), then lets the guest go on; at the end it judges
-# what the guest read against the table, as TAP.
+# `kvm-exitstats --host`, also as JSON and in the Prometheus format, checked
+# by promtool), then lets the guest go on; at the end it judges what the
+# guest read against the table, as TAP.
 
 . ./qemu.sh
 
@@ -56,9 +57,12 @@ check "one VM's debugfs table: $1" $([ $# -eq 1 ] && [ -f "$1" ]; echo $?) \
 cp "$1" /tmp/dfs 2>/dev/null || : >/tmp/dfs
 vmdir=${1%/exitstats}
 vmdir=${vmdir##*/}
-bad=$(awk 'NF != 4 || $1 !~ /^[0-9]+$/ || $2 !~ /^[A-Z_0-9]+$/ ||
+# The last two lines, "other" and "total", are optional (older tables).
+bad=$(awk '($1 == "other" || $1 == "total") && NF == 3 &&
+	$2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ { next }
+	NF != 4 || $1 !~ /^[0-9]+$/ || $2 !~ /^[A-Z_0-9]+$/ ||
 	$3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/' /tmp/dfs | head -n 3)
-check "every debugfs line is <reason> <NAME> <count> <cycles>" \
+check "every debugfs line is <reason> <NAME> <count> <cycles> (or other/total)" \
 	$([ -s /tmp/dfs ] && [ -z "$bad" ]; echo $?) "no other line" "'$bad'"
 for r in 1:EXTERNAL_INTERRUPT 10:CPUID 30:IO_INSTRUCTION 48:EPT_VIOLATION; do
 	n=$(dfs "${r%%:*}" 3)
@@ -70,7 +74,7 @@ for r in 1:EXTERNAL_INTERRUPT 10:CPUID 30:IO_INSTRUCTION 48:EPT_VIOLATION; do
 		"${r#*:} with count > 0, cycles > 0" "$name $n $y"
 done
 dfs_cpuid=$(dfs 10 3)
-echo "# debugfs at the pause: $(awk '{ n += $3; y += $4 } END {
+echo "# debugfs at the pause: $(awk '$1 ~ /^[0-9]+$/ { n += $3; y += $4 } END {
 	print n " exits, " y " cycles" }' /tmp/dfs), CPUID $dfs_cpuid"
 
 if [ -n "$tool" ]; then
@@ -83,6 +87,44 @@ if [ -n "$tool" ]; then
 		$(grep -q "^VM $vmdir " /tmp/host &&
 		  [ "$host_cpuid" = "$dfs_cpuid" ]; echo $?) \
 		"VM $vmdir, CPUID $dfs_cpuid" "CPUID ${host_cpuid:-none}"
+	vmpid=${vmdir%-*}
+	check "kvm-exitstats --host heads it with QEMU's -name" \
+		$(grep -qx "VM $vmdir  pid $vmpid  name $L2_NAME" /tmp/host
+		  echo $?) "VM $vmdir  pid $vmpid  name $L2_NAME" \
+		"'$(grep '^VM ' /tmp/host)'"
+	$tool --host --vm "$L2_NAME" --json >/tmp/host.json 2>&1
+	json_cpuid=$(grep -o '"reason":10,"name":"CPUID","count":[0-9]*' \
+		/tmp/host.json | sed 's/.*://')
+	check "--vm $L2_NAME --json: the VM's name, pid and CPUID count" \
+		$(grep -q "\"pid\":$vmpid,\"dir\":\"$vmdir\",\"name\":\"$L2_NAME\"," \
+			/tmp/host.json &&
+		  [ "$json_cpuid" = "$dfs_cpuid" ]; echo $?) \
+		"name $L2_NAME, CPUID $dfs_cpuid" "$(head -c 200 /tmp/host.json)"
+
+	# The Prometheus text format, as the textfile collector writes it.
+	$tool --host --format prometheus >/tmp/prom 2>/tmp/prom.err
+	rc=$?
+	echo "# kvm-exitstats --host --format prometheus:"
+	sed 's/^/# /' /tmp/prom /tmp/prom.err
+	prom_cpuid=$(sed -n "s/^kvm_exitstats_exits_total{vm=\"$L2_NAME\",pid=\"$vmpid\",reason=\"CPUID\",code=\"10\"} //p" /tmp/prom)
+	check "--format prometheus: up 1, VM $L2_NAME's CPUID exits as in debugfs" \
+		$([ "$rc" -eq 0 ] && grep -qx 'kvm_exitstats_up 1' /tmp/prom &&
+		  [ "$prom_cpuid" = "$dfs_cpuid" ]; echo $?) \
+		"status 0, CPUID $dfs_cpuid" "status $rc, CPUID ${prom_cpuid:-none}"
+	n=$(grep -c '^kvm_exitstats_exits_total{' /tmp/prom)
+	nz=$(awk '$1 ~ /^[0-9]+$/ && $3 != 0 { n++ } END { print n + 0 }' /tmp/dfs)
+	check "--format prometheus: one exits sample per reason with exits" \
+		$([ "$n" -eq "$nz" ] && [ "$(grep -c '^kvm_exitstats_exit_cycles_total{' /tmp/prom)" -eq "$nz" ]
+		  echo $?) "$nz" "$n"
+	if command -v promtool >/dev/null; then
+		out=$(promtool check metrics </tmp/prom 2>&1)
+		rc=$?
+		check "promtool check metrics: no error, no lint problem" \
+			$([ "$rc" -eq 0 ] && [ -z "$out" ]; echo $?) \
+			"status 0, no output" "status $rc: $out"
+	else
+		echo "# promtool not in the image: its check skipped"
+	fi
 else
 	echo "# kvm-exitstats not in the image: host tool checks skipped"
 fi
@@ -154,6 +196,14 @@ if [ -n "$tool" ]; then
 	check "guest kvm-exitstats' CPUID count matches cpuid's reads exactly" \
 		$([ -n "$shown" ] && [ "$s1" -ge 0 ] && [ "$s1" -eq "$s2" ]
 		  echo $?) "startup CPUIDs equal from both sides" "$s1 vs $s2"
+	# At the pause the host's Prometheus output had the count the
+	# guest's next cpuid run read (c4) less what that run did up to its
+	# read: b = k - a CPUIDs, which the guest alone gives (c5 - shown - 3).
+	b=$((${c5:-0} - ${shown:-0} - 3))
+	check "--format prometheus at the pause: the guest's count c4 less b = $b" \
+		$([ -n "$prom_cpuid" ] && [ "$b" -gt 0 ] &&
+		  [ "$prom_cpuid" -eq $((c4 - b)) ]; echo $?) \
+		"$((c4 - b))" "${prom_cpuid:-none}"
 	rc=$(tr -d '\r' </tmp/l2.out |
 		sed -n 's/^KES-L2-PROFILE kvm-exitstats exit status //p')
 	check "guest kvm-exitstats prints the boot's table" "${rc:-1}" 0 \

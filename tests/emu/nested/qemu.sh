@@ -6,6 +6,7 @@
 
 export PATH=$PATH:/usr/bin
 L2_TIMEOUT=900		# seconds of emulated time for the whole guest run
+L2_NAME=kes-l2		# QEMU's -name guest=: the VM's name on the host
 
 # The measured fast-boot arguments (shared/reference.md); cmos_init too,
 # microvm has no RTC worth waiting for.
@@ -27,7 +28,8 @@ qemu_start() {
 	mkfifo /tmp/l2.in
 	exec 3<>/tmp/l2.in
 	qemu_t0=$(date +%s)
-	qemu-system-x86_64 -M microvm -enable-kvm -cpu host -m 128 \
+	qemu-system-x86_64 -name "guest=$L2_NAME" \
+		-M microvm -enable-kvm -cpu host -m 128 \
 		-nodefaults -nographic -no-reboot -serial stdio \
 		-kernel /payload/vmlinux -initrd /payload/l2.cpio \
 		-append "$L2_APPEND $*" \
