@@ -56,12 +56,14 @@ typedef uint64_t u64;
  * Written only by the vCPU's own thread on the exit path, the figures with
  * WRITE_ONCE(); read by anyone with READ_ONCE() (naturally aligned 64-bit
  * accesses do not tear on x86-64).  start and open are the vCPU's own.
+ * count[] comes first: at offset 0 its index needs no adjusting, one
+ * instruction less on every exit.
  */
 struct exitstats_vcpu {
-	u64 start;			/* TSC at the open exit */
-	u32 open;			/* slot of the open exit, or SLOT_IDLE */
 	u64 count[EXITSTATS_NR_SLOTS];
 	u64 cycles[EXITSTATS_NR_SLOTS];
+	u64 start;			/* TSC at the open exit */
+	u32 open;			/* slot of the open exit, or SLOT_IDLE */
 };
 
 static inline u32 exitstats_slot(u32 basic_reason)
