@@ -4,9 +4,10 @@
  *
  * On load, reads the VMX capability MSRs of every online CPU with the
  * faulting-safe accessor, decodes the first CPU's values (vmxcap_decode.c,
- * which documents the line format), names any CPU that differs, and prints
- * the report to the kernel log, one line per record.  The same text stays
- * readable by everyone in /proc/driver/vmxcap until the module is removed.
+ * which documents the line format) and names any CPU that differs.  The
+ * report is readable by everyone in /proc/driver/vmxcap until the module
+ * is removed; the kernel log gets its "status" and "cpus" records and
+ * where to read the rest, or every record with full_log=1.
  *
  * A CPU without VMX (CPUID.01H:ECX.VMX = 0, e.g. AMD or VMX hidden by a
  * hypervisor) or whose IA32_VMX_BASIC cannot be read fails the load with
@@ -50,6 +51,10 @@ struct vmxcap_report {
 
 static struct vmxcap_report report;
 
+static bool full_log;
+module_param(full_log, bool, 0444);
+MODULE_PARM_DESC(full_log, "Log every record of the report at load, not just the summary");
+
 /* Runs on the CPU being read (IPI context): CPUID and RDMSR are per CPU. */
 static void vmxcap_read_local(void *arg)
 {
@@ -84,7 +89,9 @@ static void vmxcap_emit(void *ctx, const char *line)
 	struct vmxcap_report *r = ctx;
 	size_t n = strlen(line) + 1;
 
-	pr_info("%s\n", line);
+	if (full_log || str_has_prefix(line, "status ") ||
+	    str_has_prefix(line, "cpus "))
+		pr_info("%s\n", line);
 	if (r->oom)
 		return;
 	if (r->len + n > r->size) {
@@ -177,6 +184,8 @@ unlock:
 		ret = -ENOMEM;
 	if (ret)
 		kfree(report.buf);
+	else if (!full_log)
+		pr_info("the whole report: /proc/driver/vmxcap\n");
 	return ret;
 }
 
