@@ -18,7 +18,7 @@ if [ "$KES_KVM" = ours ]; then
 	tap_cmd "stock kvm and kvm-intel load in their place" kvm_load stock
 	tap_run "stock answers" ./exitstats-test --stock /tmp/stock-answers
 	# A stock kvm.ko that stayed (kvmgt, a failed modprobe -r) under
-	# our kvm-intel.ko: it loads and runs guests (issue 11, item 2).
+	# our kvm-intel.ko: it loads and runs guests.
 	tap_cmd "stock kvm-intel unloads, stock kvm stays" rmmod kvm_intel
 	tap_cmd "our kvm-intel loads on stock kvm" \
 		kes_insmod "$KES_MODS/ours/kvm-intel.ko"

@@ -6,7 +6,13 @@
 
 [ ! -f /etc/kes.conf ] || . /etc/kes.conf
 KES_MODS=/lib/modules/kes
+# What in a kernel log fails a test (tests/emu/boot reads it from here too).
 KES_BAD_LOG='disagrees about version of symbol|WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|unable to handle|kernel BUG'
+# Kernel arguments that keep a boot under emulation short, measured
+# (README.md, "Facts behind the harness"); the L1 kernel (tests/emu/boot)
+# and the nested L2 (nested/qemu.sh) both boot with them.  The last one is
+# a list that callers may extend with ",name".
+KES_FAST_ARGS='mitigations=off nokaslr rodata=off cryptomgr.notests=1 ipv6.disable=1 initcall_blacklist=jent_mod_init,crypto_kdf108_init,load_system_certificate_list,bpf_tcp_ca_kfunc_init,bpf_dummy_struct_ops_init,init_kprobe_trace,trace_eval_init'
 
 kes_insmod() {
 	insmod "$@" || { echo "KES-ERROR insmod $* failed"; return 1; }

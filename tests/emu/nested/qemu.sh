@@ -8,14 +8,9 @@ export PATH=$PATH:/usr/bin
 L2_TIMEOUT=900		# seconds of emulated time for the whole guest run
 L2_NAME=kes-l2		# QEMU's -name guest=: the VM's name on the host
 
-# The measured fast-boot arguments (shared/reference.md); cmos_init too,
-# microvm has no RTC worth waiting for.
-L2_APPEND="console=ttyS0 quiet panic=-1 mitigations=off nokaslr rodata=off"
-L2_APPEND="$L2_APPEND cryptomgr.notests=1 ipv6.disable=1"
-L2_APPEND="$L2_APPEND initcall_blacklist=jent_mod_init,crypto_kdf108_init"
-L2_APPEND="$L2_APPEND,load_system_certificate_list,bpf_tcp_ca_kfunc_init"
-L2_APPEND="$L2_APPEND,bpf_dummy_struct_ops_init,init_kprobe_trace"
-L2_APPEND="$L2_APPEND,trace_eval_init,cmos_init"
+# The fast-boot arguments (/lib/kes.sh), its initcall list extended by
+# cmos_init: microvm has no RTC worth waiting for.
+L2_APPEND="console=ttyS0 quiet panic=-1 $KES_FAST_ARGS,cmos_init"
 # The guest ends with reboot -f; a triple fault ends QEMU (-no-reboot) on
 # every kernel (6.1's default reboot methods leave microvm running).
 L2_APPEND="$L2_APPEND reboot=t"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kes-stress: stress and faults for kvm-exitstats on the emulated VMX
- * host (issue 11, item 8).  Prints TAP; figures as diagnostics.
+ * host.  Prints TAP; figures as diagnostics.
  *
  * usage: kes-stress fuzz-record FILE SEED N
  *            stock KVM loaded: N CPUIDs of leaves 0x4FFFFFF0 .. 0x50000000

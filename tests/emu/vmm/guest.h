@@ -18,7 +18,7 @@
 #define PORT_DONE		0xf0
 #define PORT_IO			0xf1
 
-/* The guest interface of kvm-exitstats (issue 2). */
+/* The guest interface of kvm-exitstats (README.md, "The guest interface"). */
 #define LEAF_REASON_CYCLES	0x4ffffffc
 #define LEAF_REASON_COUNT	0x4ffffffd
 #define LEAF_TOTAL_CYCLES	0x4ffffffe
