@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Payload of scripts/demo on the emulated host (L1), sourced by its /init
 # with /lib/kes.sh, our modules loaded: vmxcap.ko's report of the emulated
@@ -7,6 +8,7 @@
 # Lines for people start with "# vmxcap ", "# profile " or "# note ";
 # scripts/demo formats them.  TAP lines say which steps worked.
 
+# shellcheck source=/dev/null # tests/emu/nested/qemu.sh, in the payload
 . ./qemu.sh
 
 if [ -f "$KES_MODS/ours/vmxcap.ko" ]; then

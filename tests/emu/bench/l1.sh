@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Payload of tests/emu/bench/run on the emulated host (L1), sourced by its
 # /init with /lib/kes.sh: cpuid-bench on our modules, on the stock ones,
@@ -15,7 +16,7 @@ RUNS=7
 bench() {
 	out=$(./cpuid-bench -n $N -r $RUNS 2>&1)
 	rc=$?
-	echo "$out" | sed "s/^/# $1: /"
+	printf '%s\n' "$out" | while IFS= read -r l; do echo "# $1: $l"; done
 	fig=$(echo "$out" | awk '/^cpuid-bench: [0-9.]+ cycles/ {
 		if (min == "" || $2 + 0 < min + 0) min = $2 } END { print min }')
 	[ -n "$fig" ] || rc=1

@@ -1,4 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# Words are split on purpose: set -- $(...) takes a read apart, and
+# check takes exit statuses as $(...; echo $?).
+# shellcheck disable=SC2046
 #
 # Payload of tests/emu/nested/run on the emulated host (L1), sourced by its
 # /init with /lib/kes.sh: QEMU boots the nested guest (L2, l2-init) on our
@@ -7,6 +11,7 @@
 # by promtool), then lets the guest go on; at the end it judges what the
 # guest read against the table, as TAP.
 
+# shellcheck source=/dev/null # tests/emu/nested/qemu.sh, in the payload
 . ./qemu.sh
 
 # One of the guest's reads as "eax ebx ecx edx" in decimal.

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Sourced by the emulated host's payloads that boot the nested guest
 # (l1.sh, scripts/demo-host.sh): QEMU on /dev/kvm running Debian's kernel
 # from /payload/vmlinux with /payload/l2.cpio (see mkpayload).
 
-export PATH=$PATH:/usr/bin
+export PATH="$PATH:/usr/bin"
 L2_TIMEOUT=900		# seconds of emulated time for the whole guest run
 L2_NAME=kes-l2		# QEMU's -name guest=: the VM's name on the host
 

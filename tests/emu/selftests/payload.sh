@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # run.sh of tests/emu/selftests/run inside the emulated host (busybox sh,
 # /lib/kes.sh sourced): run every test of ./tests on the stock kvm and

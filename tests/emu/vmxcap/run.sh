@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 # Payload (sourced by the initramfs /init with /lib/kes.sh): vmxcap.ko on
 # the emulated CPU.  msr.ko and our kvm/kvm-intel are loaded already.
 
