@@ -98,6 +98,7 @@ cat >/tmp/sb/mokutil <<'MOK'
 case $1 in
 --sb-state) echo "SecureBoot enabled" ;;
 --test-key) echo "$2 $(cat /tmp/sb/enrolled)" ;;
+--list-enrolled) echo "        Subject: $(cat /tmp/sb/list)" ;;
 esac
 MOK
 chmod +x /tmp/sb/mokutil
@@ -106,9 +107,18 @@ sw_path=/tmp/sb:
 switch_is 4 "refused: Secure Boot on, DKMS's key not enrolled"
 tap_is "$((_lines != 1))" "with one line"
 echo "is already enrolled" >/tmp/sb/enrolled
+echo "CN=DKMS module signing key" >/tmp/sb/list
 switch_is 4 "refused: Secure Boot on, key enrolled, our modules unsigned"
-sw_path=
 tap_cmd "stock still loaded" is_loaded stock
+cp ./signed/kvm.ko ./signed/kvm-intel.ko "$M/updates/dkms/"
+switch_is 4 "refused: Secure Boot on, ours signed by a key not enrolled"
+tap_is "$((_lines != 1))" "with one line"
+tap_cmd "stock still loaded" is_loaded stock
+echo "CN=kes test signing key" >/tmp/sb/list
+switch_is 0 "Secure Boot on, ours signed by an enrolled key: switched"
+sw_path=
+tap_cmd "ours loaded" is_loaded ours
+tap_cmd "stock loaded" to_stock
 
 switch_is 0 "--check: would switch" --check
 tap_cmd "stock still loaded" is_loaded stock
