@@ -2,7 +2,7 @@
 #
 # Shared by src/kvm/Kbuild and src/kvm-intel/Kbuild: take the object lists
 # from the upstream arch/x86/kvm/Makefile of the KVM copy that
-# scripts/kvm-prepare put in src/linux, evaluated as if that copy were the
+# dkms/kvm-prepare put in src/linux, evaluated as if that copy were the
 # kernel tree, so each series builds exactly the objects its kernel does.
 
 # The package version for MODULE_VERSION(); DKMS and the Makefile pass it.

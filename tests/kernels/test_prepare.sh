@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/kvm-prepare for every recorded release, its empty and
+# dkms/kvm-prepare for every recorded release, its empty and
 # symlinked deltas, its refusals, and its auto-import path: a kernel whose
 # delta the tree does not carry, built from an installed linux-source-X.Y
 # of exactly that release.  No package is installed or removed on the
@@ -30,13 +30,13 @@ fake_kdir() {	# fake_kdir DIR RELEASE
 prepare() {	# prepare ROOT RELEASE DEST: run ROOT's kvm-prepare, stderr to $tmp/err
 	rm -rf "$tmp/kdir" "$3"
 	fake_kdir "$tmp/kdir" "$2"
-	"$1/scripts/kvm-prepare" "$tmp/kdir" "$3" 2>"$tmp/err"
+	"$1/dkms/kvm-prepare" "$tmp/kdir" "$3" 2>"$tmp/err"
 }
 
 # A copy of the scripts and kernels/ to change without touching the tree.
 scratch_root() {
-	rm -rf "$tmp/root"; mkdir -p "$tmp/root/scripts"
-	cp "$root/scripts/kvm-prepare" "$tmp/root/scripts/"
+	rm -rf "$tmp/root"; mkdir -p "$tmp/root/dkms"
+	cp "$root/dkms/kvm-prepare" "$tmp/root/dkms/"
 	cp -a "$root/kernels" "$tmp/root/"
 }
 
