@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvm-exitstats: VM exits per exit reason and the cycles KVM spent on them,
- * for the VM we run in (CPUID leaves 0x4FFFFFFC-0x4FFFFFFF) or, with
+ * for the VM we run in (CPUID leaves 0x4FFFFFFB-0x4FFFFFFF) or, with
  * --host, for every VM from KVM's debugfs.  See kvm-exitstats.1.
  *
  * This file only binds the machine: the CPUID instruction, the paths, the

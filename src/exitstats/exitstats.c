@@ -120,52 +120,76 @@ const char *exitstats_reason_name(u32 reason)
 	return reason_names[array_index_nospec(reason, EXITSTATS_NR_REASONS)];
 }
 
-void exitstats_accumulate(const struct exitstats_vcpu *v, int slot,
-			  u64 *count, u64 *cycles)
+void exitstats_figures_add(struct exitstats_figures *dst,
+			   const struct exitstats_figures *src)
+{
+	int b;
+
+	dst->count += src->count;
+	dst->cycles += src->cycles;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+		dst->hist[b] += src->hist[b];
+}
+
+static void add_slot(const struct exitstats_vcpu *v, int slot,
+		     struct exitstats_figures *f)
+{
+	u64 n, max;
+	int b;
+
+	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++) {
+		n = READ_ONCE(v->hist[slot][b]);
+		f->hist[b] += n;
+		f->count += n;
+	}
+	f->cycles += READ_ONCE(v->cycles[slot]);
+	max = READ_ONCE(v->max[slot]);
+	if (max > f->max)
+		f->max = max;
+}
+
+void exitstats_accumulate(const struct exitstats_vcpu *v, int slot, bool self,
+			  struct exitstats_figures *f)
 {
 	int i;
 
 	if (slot != EXITSTATS_ALL) {
-		*count += READ_ONCE(v->count[slot]);
-		*cycles += READ_ONCE(v->cycles[slot]);
-		return;
+		add_slot(v, slot, f);
+	} else {
+		for (i = EXITSTATS_SLOT_IDLE + 1; i < EXITSTATS_NR_SLOTS; i++)
+			add_slot(v, i, f);
 	}
-	for (i = EXITSTATS_SLOT_IDLE + 1; i < EXITSTATS_NR_SLOTS; i++) {
-		*count += READ_ONCE(v->count[i]);
-		*cycles += READ_ONCE(v->cycles[i]);
-	}
+	/* Only the vCPU's own thread may look at its open exit. */
+	if (self && v->open != EXITSTATS_SLOT_IDLE &&
+	    (slot == EXITSTATS_ALL || (unsigned long)slot == v->open))
+		f->count++;
 }
 
 void exitstats_table(exitstats_gather_fn gather, void *ctx,
 		     exitstats_line_fn line, void *out)
 {
-	u64 count, cycles, other_count = 0, other_cycles = 0;
-	u64 total_count = 0, total_cycles = 0;
+	struct exitstats_figures f, other = { 0 }, total = { 0 };
 	const char *name;
 	u32 reason;
 
 	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
-		count = 0;
-		cycles = 0;
-		gather(ctx, exitstats_slot(reason), &count, &cycles);
-		total_count += count;
-		total_cycles += cycles;
+		f = (struct exitstats_figures){ 0 };
+		gather(ctx, exitstats_slot(reason), &f);
+		exitstats_figures_add(&total, &f);
 		name = exitstats_reason_name(reason);
-		if (name) {
-			line(out, reason, name, count, cycles);
-		} else {
-			other_count += count;
-			other_cycles += cycles;
-		}
+		if (name)
+			line(out, reason, name, &f);
+		else
+			exitstats_figures_add(&other, &f);
 	}
-	count = 0;
-	cycles = 0;
-	gather(ctx, EXITSTATS_SLOT_OTHER, &count, &cycles);
-	other_count += count;
-	other_cycles += cycles;
-	line(out, EXITSTATS_LINE_OTHER, "other", other_count, other_cycles);
-	line(out, EXITSTATS_LINE_TOTAL, "total", total_count + count,
-	     total_cycles + cycles);
+	f = (struct exitstats_figures){ 0 };
+	gather(ctx, EXITSTATS_SLOT_OTHER, &f);
+	exitstats_figures_add(&other, &f);
+	exitstats_figures_add(&total, &f);
+	line(out, EXITSTATS_LINE_OTHER, "other", &other);
+	line(out, EXITSTATS_LINE_TOTAL, "total", &total);
 }
 
 static bool streq_nl(const char *s, const char *word)
@@ -224,17 +248,28 @@ bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 		      const u8 *handled, exitstats_gather_fn gather,
 		      void *ctx)
 {
-	u64 count = 0, cycles = 0;
-	u32 reason = *ecx;
+	struct exitstats_figures f = { 0 };
+	u32 reason = *ecx, bucket = 0;
 	int slot = EXITSTATS_ALL;
+	u64 val;
 
 	if (!EXITSTATS_IS_LEAF(function))
 		return false;
 
 	*eax = *ebx = *ecx = *edx = 0;
 
-	if (function == EXITSTATS_LEAF_REASON_EXITS ||
-	    function == EXITSTATS_LEAF_REASON_CYCLES) {
+	if (function == EXITSTATS_LEAF_REASON_HIST) {
+		/* ECX[20:16] is the bucket; ECX[31:21] must be clear. */
+		bucket = reason >> EXITSTATS_HIST_BUCKET_SHIFT;
+		reason &= EXITSTATS_HIST_REASON_MASK;
+		if (bucket >= EXITSTATS_NR_BUCKETS) {
+			*edx = 0xFFFFFFFFu;
+			return true;
+		}
+		bucket = array_index_nospec(bucket, EXITSTATS_NR_BUCKETS);
+	}
+	if (function != EXITSTATS_LEAF_TOTAL_EXITS &&
+	    function != EXITSTATS_LEAF_TOTAL_CYCLES) {
 		/* ECX is guest-controlled: any 32-bit value is safe here. */
 		if (!exitstats_reason_name(reason)) {
 			*edx = 0xFFFFFFFFu;
@@ -246,15 +281,22 @@ bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 		slot = exitstats_slot(reason);
 	}
 
-	gather(ctx, slot, &count, &cycles);
+	gather(ctx, slot, &f);
 
-	if (function == EXITSTATS_LEAF_TOTAL_EXITS ||
-	    function == EXITSTATS_LEAF_REASON_EXITS) {
-		*eax = (u32)count;
-		*ebx = (u32)(count >> 32);
-	} else {
-		*ebx = (u32)(cycles >> 32);
-		*ecx = (u32)cycles;
+	switch (function) {
+	case EXITSTATS_LEAF_REASON_HIST:
+		val = f.hist[bucket];
+		break;
+	case EXITSTATS_LEAF_TOTAL_EXITS:
+	case EXITSTATS_LEAF_REASON_EXITS:
+		val = f.count;
+		break;
+	default:
+		*ebx = (u32)(f.cycles >> 32);
+		*ecx = (u32)f.cycles;
+		return true;
 	}
+	*eax = (u32)val;
+	*ebx = (u32)(val >> 32);
 	return true;
 }

@@ -11,8 +11,17 @@
  *   0x4FFFFFFE        EAX = 0, EBX:ECX = total cycles (high:low), EDX = 0
  *   0x4FFFFFFD, ECX=r EAX:EBX = exits for reason r (low:high), ECX = EDX = 0
  *   0x4FFFFFFC, ECX=r EAX = 0, EBX:ECX = cycles for reason r (high:low), EDX = 0
- *   r not defined by the SDM:             EAX = EBX = ECX = 0, EDX = ~0
+ *   0x4FFFFFFB, ECX=r|b<<16
+ *                     EAX:EBX = finished exits for reason r whose handling
+ *                     took cycles c in bucket b (exitstats_bucket()),
+ *                     (low:high), ECX = EDX = 0
+ *   r not defined by the SDM (for 0x4FFFFFFB also: ECX[31:21] not zero):
+ *                                         EAX = EBX = ECX = 0, EDX = ~0
  *   r defined but not handled by this KVM: EAX = EBX = ECX = EDX = 0
+ *
+ * The exit counts include the exit still open, the CPUID asking; the
+ * cycles and the buckets hold finished exits only, so the 32 buckets of a
+ * reason sum to its count less the asking exit.
  */
 #ifndef EXITSTATS_H
 #define EXITSTATS_H
@@ -33,8 +42,27 @@ typedef uint64_t u64;
 #define EXITSTATS_LEAF_TOTAL_CYCLES	0x4FFFFFFEu
 #define EXITSTATS_LEAF_REASON_EXITS	0x4FFFFFFDu
 #define EXITSTATS_LEAF_REASON_CYCLES	0x4FFFFFFCu
-/* Our four leaves: 0x4FFFFFFC .. 0x4FFFFFFF. */
-#define EXITSTATS_IS_LEAF(function)	(((function) & ~3u) == 0x4FFFFFFCu)
+#define EXITSTATS_LEAF_REASON_HIST	0x4FFFFFFBu
+/* Our five leaves: 0x4FFFFFFB .. 0x4FFFFFFF. */
+#define EXITSTATS_IS_LEAF(function)	\
+	((u32)(function) - EXITSTATS_LEAF_REASON_HIST <= 4u)
+
+/*
+ * Latency distributions: bucket b holds the exits that took cycles c with
+ * 2^b <= c < 2^(b + 1); bucket 0 also holds c = 0, the last bucket
+ * everything from 2^31 up.  Leaf 0x4FFFFFFB takes b in ECX[20:16].
+ */
+#define EXITSTATS_NR_BUCKETS		32
+#define EXITSTATS_HIST_BUCKET_SHIFT	16
+#define EXITSTATS_HIST_REASON_MASK	0xFFFFu
+
+static inline u32 exitstats_bucket(u64 cycles)
+{
+	/* The index of the highest bit set: 0 .. 63. */
+	u32 b = 63 - __builtin_clzll(cycles | 1);
+
+	return b < EXITSTATS_NR_BUCKETS - 1 ? b : EXITSTATS_NR_BUCKETS - 1;
+}
 
 /* Basic exit reasons 0 .. EXITSTATS_NR_REASONS - 1 have a place in the table. */
 #define EXITSTATS_NR_REASONS	82
@@ -53,17 +81,33 @@ typedef uint64_t u64;
 #define EXITSTATS_ALL		(-1)
 
 /*
- * Written only by the vCPU's own thread on the exit path, the figures with
- * WRITE_ONCE(); read by anyone with READ_ONCE() (naturally aligned 64-bit
- * accesses do not tear on x86-64).  start and open are the vCPU's own.
- * count[] comes first: at offset 0 its index needs no adjusting, one
- * instruction less on every exit.
+ * A vCPU's figures.  For each slot, its finished exits: how many took how
+ * long (their count is the sum of the buckets), all their cycles, and the
+ * longest.  Written only by the vCPU's own thread when an exit ends, each
+ * figure by one untorn store; read by anyone with READ_ONCE() (naturally
+ * aligned 64-bit accesses do not tear on x86-64).  start and open are the
+ * vCPU's own.  hist[] comes first: at offset 0 its index needs no
+ * adjusting, one instruction less on every exit.
  */
 struct exitstats_vcpu {
-	u64 count[EXITSTATS_NR_SLOTS];
+	u64 hist[EXITSTATS_NR_SLOTS][EXITSTATS_NR_BUCKETS];
 	u64 cycles[EXITSTATS_NR_SLOTS];
-	u64 start;			/* TSC at the open exit */
-	u32 open;			/* slot of the open exit, or SLOT_IDLE */
+	u64 max[EXITSTATS_NR_SLOTS];
+	union {
+		u64 start;		/* TSC at the open exit */
+		struct {
+			u32 lo, hi;	/* as RDTSC gives it */
+		} start_tsc;
+	};
+	unsigned long open;		/* slot of the open exit, or SLOT_IDLE */
+};
+
+/* Figures of a slot, a reason or a VM, as readers sum them up. */
+struct exitstats_figures {
+	u64 count;
+	u64 cycles;
+	u64 max;
+	u64 hist[EXITSTATS_NR_BUCKETS];
 };
 
 static inline u32 exitstats_slot(u32 basic_reason)
@@ -75,13 +119,20 @@ static inline u32 exitstats_slot(u32 basic_reason)
 /* SDM name of a basic exit reason, or NULL if the SDM does not define it. */
 const char *exitstats_reason_name(u32 reason);
 
-/* Add one vCPU's figures for @slot (or EXITSTATS_ALL) to *count, *cycles. */
-void exitstats_accumulate(const struct exitstats_vcpu *v, int slot,
-			  u64 *count, u64 *cycles);
+/*
+ * Add one vCPU's figures for @slot (or EXITSTATS_ALL) to @f.  @self: the
+ * vCPU is the one asking, on its own thread, and its open exit (the CPUID
+ * asking) is counted too.
+ */
+void exitstats_accumulate(const struct exitstats_vcpu *v, int slot, bool self,
+			  struct exitstats_figures *f);
+/* Add @src to @dst (max: the larger). */
+void exitstats_figures_add(struct exitstats_figures *dst,
+			   const struct exitstats_figures *src);
 
 /* Sum the figures of every vCPU of a VM for @slot (or EXITSTATS_ALL). */
 typedef void (*exitstats_gather_fn)(void *ctx, int slot,
-				    u64 *count, u64 *cycles);
+				    struct exitstats_figures *f);
 
 /*
  * The debugfs table: @line is called once per SDM-defined reason r
@@ -94,7 +145,7 @@ typedef void (*exitstats_gather_fn)(void *ctx, int slot,
 #define EXITSTATS_LINE_OTHER	(-1)
 #define EXITSTATS_LINE_TOTAL	(-2)
 typedef void (*exitstats_line_fn)(void *out, int reason, const char *name,
-				  u64 count, u64 cycles);
+				  const struct exitstats_figures *f);
 void exitstats_table(exitstats_gather_fn gather, void *ctx,
 		     exitstats_line_fn line, void *out);
 

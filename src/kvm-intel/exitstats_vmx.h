@@ -15,32 +15,68 @@
 struct kvm_vcpu;
 
 /*
+ * Add @val to the figure at @p in one instruction, so that readers on other
+ * CPUs never see a torn value; not atomic against other writers, and there
+ * are none: only the vCPU's own thread writes its figures.
+ */
+static __always_inline void exitstats_add(u64 *p, u64 val)
+{
+	asm("addq %1, %0" : "+m" (*p) : "er" (val));
+}
+
+/*
  * The whole TSC is kept: an exit stays open until KVM enters the guest
  * again or puts the vCPU, and nothing bounds that time, so an exit longer
- * than 2^32 cycles (a second or two) must still come out exact.  Other
- * CPUs read the figures with READ_ONCE(): write them with WRITE_ONCE().
+ * than 2^32 cycles (a second or two) must still come out exact.
  */
 
-/* Right after the VM-exit reason is known: open the exit and count it. */
+#ifndef EXITSTATS_RDTSC_HALVES
+/* RDTSC: the TSC's low and high half, as rdtsc() has them before joining. */
+static __always_inline void exitstats_rdtsc_halves(u32 *lo, u32 *hi)
+{
+	asm volatile("rdtsc" : "=a" (*lo), "=d" (*hi));
+}
+#endif
+
+/*
+ * exitstats_bucket() for the exit path: the exits that take 1 to 2^31 - 1
+ * cycles, all of them in practice, in one BSR (well defined: @cycles is
+ * not 0).
+ */
+static __always_inline unsigned long exitstats_exit_bucket(u64 cycles)
+{
+	unsigned long b;
+
+	if (unlikely(cycles - 1 >= (1ULL << 31) - 1))
+		return exitstats_bucket(cycles);
+	asm("bsrq %1, %0" : "=r" (b) : "rm" (cycles));
+	return b;
+}
+
+/* Right after the VM-exit reason is known: open the exit. */
 static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
 						 u16 basic_reason)
 {
-	u32 slot = exitstats_slot(basic_reason);
-
-	es->start = rdtsc();
-	es->open = slot;
-	WRITE_ONCE(es->count[slot], es->count[slot] + 1);
+	/* RDTSC's two halves stored as they come: start reads back whole. */
+	exitstats_rdtsc_halves(&es->start_tsc.lo, &es->start_tsc.hi);
+	es->open = exitstats_slot(basic_reason);
 }
 
 /*
  * KVM is done with the exit: it is about to enter the guest again, or the
- * vCPU is being put (return to user space, preemption, blocking).
+ * vCPU is being put (return to user space, preemption, blocking).  The
+ * exit is counted in the bucket of its cycles.  With no exit open, the
+ * time since the last one ended goes to the idle slot, never reported.
  */
 static __always_inline void exitstats_exit_end(struct exitstats_vcpu *es)
 {
-	u32 open = es->open;
+	unsigned long open = es->open;
+	u64 cycles = rdtsc() - es->start;
 
-	WRITE_ONCE(es->cycles[open], es->cycles[open] + (rdtsc() - es->start));
+	exitstats_add(&es->cycles[open], cycles);
+	if (cycles > es->max[open])
+		WRITE_ONCE(es->max[open], cycles);
+	exitstats_add(&es->hist[open][exitstats_exit_bucket(cycles)], 1);
 	es->open = EXITSTATS_SLOT_IDLE;
 }
 

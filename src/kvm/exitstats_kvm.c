@@ -38,7 +38,7 @@ static const struct kernel_param_ops exitstats_guest_ops = {
 };
 module_param_cb(exitstats_cpuid, &exitstats_guest_ops, &exitstats_guest, 0644);
 MODULE_PARM_DESC(exitstats_cpuid,
-		 "Who in the guest gets the exit statistics CPUID leaves 0x4FFFFFFC-0x4FFFFFFF: Y (everyone, default), cpl0 (CPL 0 only), N (nobody)");
+		 "Who in the guest gets the exit statistics CPUID leaves 0x4FFFFFFB-0x4FFFFFFF: Y (everyone, default), cpl0 (CPL 0 only), N (nobody)");
 
 MODULE_VERSION(KES_VERSION);
 
@@ -80,9 +80,12 @@ static bool exitstats_vm_counted(struct kvm *kvm)
 struct exitstats_vm {
 	struct kvm *kvm;
 	const struct exitstats_vendor *vendor;
+	/* The vCPU asking (CPUID), on its own thread; NULL for debugfs. */
+	struct kvm_vcpu *self;
 };
 
-static void exitstats_gather_vm(void *ctx, int slot, u64 *count, u64 *cycles)
+static void exitstats_gather_vm(void *ctx, int slot,
+				struct exitstats_figures *f)
 {
 	const struct exitstats_vm *vm = ctx;
 	struct kvm_vcpu *vcpu;
@@ -90,7 +93,7 @@ static void exitstats_gather_vm(void *ctx, int slot, u64 *count, u64 *cycles)
 
 	kvm_for_each_vcpu(i, vcpu, vm->kvm)
 		exitstats_accumulate((void *)vcpu + vm->vendor->vcpu_offset,
-				     slot, count, cycles);
+				     slot, vcpu == vm->self, f);
 }
 
 bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
@@ -100,6 +103,7 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 		.kvm = vcpu->kvm,
 		/* Pairs with exitstats_register()'s smp_store_release(). */
 		.vendor = smp_load_acquire(&exitstats_vendor),
+		.self = vcpu,
 	};
 	int mode = READ_ONCE(exitstats_guest);
 
@@ -115,21 +119,36 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 }
 
 /*
- * One line per SDM-defined reason, "<reason> <name> <count> <cycles>",
- * then "other <count> <cycles>" and "total <count> <cycles>".
+ * exitstats: one line per SDM-defined reason, "<reason> <name> <count>
+ * <cycles>", then "other <count> <cycles>" and "total <count> <cycles>".
+ * exitstats_hist: the same lines with "<max> <bucket 0> ... <bucket 31>"
+ * in place of "<count> <cycles>".  Finished exits only.
  */
 static void exitstats_show_line(void *out, int reason, const char *name,
-				u64 count, u64 cycles)
+				const struct exitstats_figures *f)
 {
 	struct seq_file *m = out;
 
 	if (reason >= 0)
-		seq_printf(m, "%d %s %llu %llu\n", reason, name, count, cycles);
-	else
-		seq_printf(m, "%s %llu %llu\n", name, count, cycles);
+		seq_printf(m, "%d ", reason);
+	seq_printf(m, "%s %llu %llu\n", name, f->count, f->cycles);
 }
 
-static int exitstats_show(struct seq_file *m, void *unused)
+static void exitstats_show_hist_line(void *out, int reason, const char *name,
+				     const struct exitstats_figures *f)
+{
+	struct seq_file *m = out;
+	int b;
+
+	if (reason >= 0)
+		seq_printf(m, "%d ", reason);
+	seq_printf(m, "%s %llu", name, f->max);
+	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+		seq_printf(m, " %llu", f->hist[b]);
+	seq_putc(m, '\n');
+}
+
+static int exitstats_show(struct seq_file *m, exitstats_line_fn line)
 {
 	struct exitstats_vm vm = {
 		.kvm = m->private,
@@ -139,21 +158,42 @@ static int exitstats_show(struct seq_file *m, void *unused)
 
 	if (!vm.vendor)
 		return 0;
-	exitstats_table(exitstats_gather_vm, &vm, exitstats_show_line, m);
+	exitstats_table(exitstats_gather_vm, &vm, line, m);
 	return 0;
 }
 
-static int exitstats_open(struct inode *inode, struct file *file)
+static int exitstats_show_table(struct seq_file *m, void *unused)
+{
+	return exitstats_show(m, exitstats_show_line);
+}
+
+static int exitstats_show_hist(struct seq_file *m, void *unused)
+{
+	return exitstats_show(m, exitstats_show_hist_line);
+}
+
+static int exitstats_open_show(struct inode *inode, struct file *file,
+			       int (*show)(struct seq_file *m, void *unused))
 {
 	struct kvm *kvm = inode->i_private;
 	int r;
 
 	if (!kvm_get_kvm_safe(kvm))
 		return -ENOENT;
-	r = single_open(file, exitstats_show, kvm);
+	r = single_open(file, show, kvm);
 	if (r)
 		kvm_put_kvm(kvm);
 	return r;
+}
+
+static int exitstats_open(struct inode *inode, struct file *file)
+{
+	return exitstats_open_show(inode, file, exitstats_show_table);
+}
+
+static int exitstats_open_hist(struct inode *inode, struct file *file)
+{
+	return exitstats_open_show(inode, file, exitstats_show_hist);
 }
 
 static int exitstats_release(struct inode *inode, struct file *file)
@@ -172,10 +212,20 @@ static const struct file_operations exitstats_fops = {
 	.release	= exitstats_release,
 };
 
+static const struct file_operations exitstats_hist_fops = {
+	.owner		= THIS_MODULE,
+	.open		= exitstats_open_hist,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= exitstats_release,
+};
+
 void exitstats_create_vm_debugfs(struct kvm *kvm)
 {
 	if (!exitstats_vm_counted(kvm))
 		return;
 	debugfs_create_file("exitstats", 0444, kvm->debugfs_dentry, kvm,
 			    &exitstats_fops);
+	debugfs_create_file("exitstats_hist", 0444, kvm->debugfs_dentry, kvm,
+			    &exitstats_hist_fops);
 }

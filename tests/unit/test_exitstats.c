@@ -5,27 +5,49 @@
  * compiled against a TSC the test controls (fake/asm/msr.h).
  */
 #define __always_inline inline
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #include "tap.h"
 #include "fake/asm/msr.h"
+#define EXITSTATS_RDTSC_HALVES
+static void exitstats_rdtsc_halves(uint32_t *lo, uint32_t *hi)
+{
+	*lo = (uint32_t)fake_tsc;
+	*hi = fake_tsc >> 32;
+}
 #include "exitstats/exitstats.c"
 #include "kvm-intel/exitstats_vmx.h"
 
 #define NR_VCPUS 4
 
-/* A VM: its vCPUs' figures, summed the way kvm.ko's gather does. */
+/*
+ * A VM: its vCPUs' figures, summed the way kvm.ko's gather does; asking is
+ * the vCPU whose CPUID asks, with its exit open (-1: none, as debugfs).
+ */
 struct vm {
 	struct exitstats_vcpu vcpu[NR_VCPUS];
 	int nr;
+	int asking;
 };
 
-static void gather(void *ctx, int slot, u64 *count, u64 *cycles)
+static void gather(void *ctx, int slot, struct exitstats_figures *f)
 {
 	struct vm *vm = ctx;
 	int i;
 
 	for (i = 0; i < vm->nr; i++)
-		exitstats_accumulate(&vm->vcpu[i], slot, count, cycles);
+		exitstats_accumulate(&vm->vcpu[i], slot, i == vm->asking, f);
+}
+
+/* Finished exits of @slot on @v: the sum of its buckets. */
+static u64 slot_count(const struct exitstats_vcpu *v, int slot)
+{
+	u64 n = 0;
+	int b;
+
+	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+		n += v->hist[slot][b];
+	return n;
 }
 
 /* What KVM 6.1/6.12 handles: everything in Appendix C but these. */
@@ -107,49 +129,113 @@ static void test_table(void)
 	   !exitstats_reason_name(0xFFFFFFFF), "nothing above 81 is defined");
 }
 
+static void test_bucket(void)
+{
+	static const struct {
+		u64 c;
+		u32 b;
+	} cases[] = {
+		{ 0, 0 }, { 1, 0 }, { 2, 1 }, { 3, 1 }, { 4, 2 }, { 7, 2 },
+		{ 8, 3 }, { 1000, 9 }, { 1023, 9 }, { 1024, 10 },
+		{ (1ULL << 31) - 1, 30 }, { 1ULL << 31, 31 },
+		{ (1ULL << 32) - 1, 31 }, { 1ULL << 32, 31 },
+		{ 1ULL << 63, 31 }, { ~0ULL, 31 },
+	};
+	unsigned int i, bad = 0, b;
+	u64 c;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (exitstats_bucket(cases[i].c) != cases[i].b) {
+			printf("# bucket(%llu) = %u, want %u\n",
+			       (unsigned long long)cases[i].c,
+			       exitstats_bucket(cases[i].c), cases[i].b);
+			bad++;
+		}
+	ok(!bad, "bucket b holds 2^b <= c < 2^(b+1); 0 in 0; 2^31 and up in 31");
+	/* The exit path's own BSR: the same bucket for every edge. */
+	for (b = 0; b < 64; b++)
+		for (c = (1ULL << b) - 1; c <= (1ULL << b) + 1 && c >= (1ULL << b) - 1; c++)
+			if (exitstats_exit_bucket(c) != exitstats_bucket(c)) {
+				printf("# exit path: bucket(%llu) = %lu\n",
+				       (unsigned long long)c,
+				       exitstats_exit_bucket(c));
+				bad++;
+			}
+	ok(!bad, "the exit path's bucket agrees at every 2^b - 1, 2^b, 2^b + 1");
+}
+
 static void test_hooks(void)
 {
 	struct exitstats_vcpu v = { 0 };
-	u64 c = 0, cy = 0;
+	struct exitstats_figures f = { 0 };
+	u32 s10 = exitstats_slot(10);
 
 	fake_tsc = 5000;
 	exitstats_exit_end(&v);
 	is_u64(v.open, EXITSTATS_SLOT_IDLE, "closing with no open exit is harmless");
 
 	exitstats_exit_begin(&v, 10);
-	is_u64(v.count[exitstats_slot(10)], 1, "an exit is counted when it happens");
-	is_u64(v.cycles[exitstats_slot(10)], 0, "its cycles only once it is closed");
+	is_u64(v.open, s10, "an exit is open once it happens");
+	is_u64(slot_count(&v, s10) + v.cycles[s10], 0,
+	       "it is counted only once it is closed");
 	fake_tsc += 321;
 	exitstats_exit_end(&v);
-	is_u64(v.cycles[exitstats_slot(10)], 321, "cycles from exit to close");
+	is_u64(v.cycles[s10], 321, "cycles from exit to close");
+	ok(v.hist[s10][8] == 1 && slot_count(&v, s10) == 1 && v.max[s10] == 321,
+	   "counted once, in bucket 8 (256..511), max 321");
 	fake_tsc += 777;
 	exitstats_exit_end(&v);	/* vcpu_put after the entry closed it */
-	is_u64(v.cycles[exitstats_slot(10)], 321, "a second close adds nothing");
+	ok(v.cycles[s10] == 321 && slot_count(&v, s10) == 1,
+	   "a second close adds nothing");
+	exit_once(&v, 10, 100);
+	ok(v.hist[s10][6] == 1 && v.max[s10] == 321, "a shorter exit keeps max");
 
 	fake_tsc = 0x7FFFFFFF0ULL;	/* low half about to wrap */
 	exitstats_exit_begin(&v, 10);
 	fake_tsc += 0x20;
 	exitstats_exit_end(&v);
-	is_u64(v.cycles[exitstats_slot(10)], 321 + 0x20,
+	is_u64(v.cycles[s10], 421 + 0x20,
 	       "exact across a wrap of the TSC's low half");
 
 	fake_tsc = 0x1FFFFFFF0ULL;
 	exitstats_exit_begin(&v, 12);
 	fake_tsc += 0x300000005ULL;	/* longer than 2^32 cycles */
 	exitstats_exit_end(&v);
-	is_u64(v.cycles[exitstats_slot(12)], 0x300000005ULL,
-	       "an exit longer than 2^32 cycles is exact");
+	ok(v.cycles[exitstats_slot(12)] == 0x300000005ULL &&
+	   v.hist[exitstats_slot(12)][31] == 1 &&
+	   v.max[exitstats_slot(12)] == 0x300000005ULL,
+	   "an exit longer than 2^32 cycles is exact, in bucket 31, the max");
+	memset(v.hist[exitstats_slot(12)], 0, sizeof(v.hist[0]));
 	v.cycles[exitstats_slot(12)] = 0;
-	v.count[exitstats_slot(12)] = 0;
+	v.max[exitstats_slot(12)] = 0;
+
+	/* Idle time can be anything, even a TSC going back: stays in bounds. */
+	fake_tsc -= 0x100;
+	exitstats_exit_end(&v);
+	is_u64(v.hist[EXITSTATS_SLOT_IDLE][31], 1, "a huge idle delta lands in bucket 31");
 
 	exitstats_exit_begin(&v, 0xFFFF);
 	fake_tsc += 5;
 	exitstats_exit_end(&v);
-	is_u64(v.count[EXITSTATS_SLOT_OTHER], 1,
+	is_u64(slot_count(&v, EXITSTATS_SLOT_OTHER), 1,
 	       "an exit beyond the table lands in the overflow slot");
-	exitstats_accumulate(&v, EXITSTATS_ALL, &c, &cy);
-	ok(c == 3 && cy == 321 + 0x20 + 5, "totals include it (count %llu, cycles %llu)",
-	   (unsigned long long)c, (unsigned long long)cy);
+	exitstats_accumulate(&v, EXITSTATS_ALL, false, &f);
+	ok(f.count == 4 && f.cycles == 421 + 0x20 + 5 && f.max == 321 &&
+	   f.hist[8] == 1 && f.hist[6] == 1 && f.hist[5] == 1 && f.hist[2] == 1,
+	   "totals include it, idle excluded (count %llu, cycles %llu)",
+	   (unsigned long long)f.count, (unsigned long long)f.cycles);
+
+	exitstats_exit_begin(&v, 10);
+	f = (struct exitstats_figures){ 0 };
+	exitstats_accumulate(&v, s10, true, &f);
+	is_u64(f.count, 4, "the asking vCPU's open exit counts, for it");
+	f = (struct exitstats_figures){ 0 };
+	exitstats_accumulate(&v, s10, false, &f);
+	is_u64(f.count, 3, "not for anyone else");
+	f = (struct exitstats_figures){ 0 };
+	exitstats_accumulate(&v, exitstats_slot(12), true, &f);
+	is_u64(f.count, 0, "nor under another reason");
+	exitstats_exit_end(&v);
 }
 
 struct table_out {
@@ -160,10 +246,11 @@ struct table_out {
 	u64 cpuid_count;
 };
 
-static void table_line(void *out, int reason, const char *name, u64 count,
-		       u64 cycles)
+static void table_line(void *out, int reason, const char *name,
+		       const struct exitstats_figures *f)
 {
 	struct table_out *t = out;
+	u64 count = f->count, cycles = f->cycles;
 
 	t->lines++;
 	if (reason >= 0) {
@@ -188,9 +275,9 @@ static void table_line(void *out, int reason, const char *name, u64 count,
 
 static void test_debugfs_table(void)
 {
-	struct vm vm = { .nr = 2 };
+	struct vm vm = { .nr = 2, .asking = -1 };
 	struct table_out t = { .last = -1 };
-	u64 c = 0, cy = 0;
+	struct exitstats_figures f = { 0 };
 
 	fake_tsc = 1000;
 	exit_once(&vm.vcpu[0], 10, 100);
@@ -200,7 +287,7 @@ static void test_debugfs_table(void)
 	exit_once(&vm.vcpu[0], 82, 13);		/* beyond the table */
 	exit_once(&vm.vcpu[1], 0xFFFF, 17);
 	exitstats_table(gather, &vm, table_line, &t);
-	gather(&vm, EXITSTATS_ALL, &c, &cy);
+	gather(&vm, EXITSTATS_ALL, &f);
 	ok(t.lines == EXITSTATS_NR_REASONS - 3 + 2 && !t.bad_order,
 	   "debugfs table: SDM-defined reasons ascending, then other, total (%d lines)",
 	   t.lines);
@@ -212,7 +299,7 @@ static void test_debugfs_table(void)
 	ok(t.total_count == t.rows_count + t.other_count &&
 	   t.total_cycles == t.rows_cycles + t.other_cycles,
 	   "total = rows + other");
-	ok(t.total_count == c && t.total_cycles == cy && c == 6,
+	ok(t.total_count == f.count && t.total_cycles == f.cycles && f.count == 6,
 	   "total = what leaves 0x4FFFFFFF/0x4FFFFFFE add up");
 }
 
@@ -265,7 +352,7 @@ static void test_guest_mode(void)
 
 static void test_leaves(void)
 {
-	struct vm vm = { .nr = 1 };
+	struct vm vm = { .nr = 1, .asking = -1 };
 	struct regs r;
 	int i;
 
@@ -275,8 +362,9 @@ static void test_leaves(void)
 	exit_once(&vm.vcpu[0], 30, 40);
 	exit_once(&vm.vcpu[0], 12, 7);
 
-	ok(!cpuid(&vm, 0x4FFFFFFB, 10, &r) && !cpuid(&vm, 0x40000000, 0, &r) &&
-	   !cpuid(&vm, 0, 0, &r) && !cpuid(&vm, 0xCFFFFFFF, 10, &r),
+	ok(!cpuid(&vm, 0x4FFFFFFA, 10, &r) && !cpuid(&vm, 0x40000000, 0, &r) &&
+	   !cpuid(&vm, 0, 0, &r) && !cpuid(&vm, 0xCFFFFFFF, 10, &r) &&
+	   !cpuid(&vm, 0x50000000, 0, &r) && !cpuid(&vm, 0x4FFFFFFB - 0x100, 0, &r),
 	   "other leaves are not ours");
 
 	cpuid(&vm, 0x4FFFFFFF, 0x1234, &r);
@@ -295,6 +383,32 @@ static void test_leaves(void)
 	regs_are(&r, 0, 0, 0, 0, "ECX=0: defined and handled, none yet");
 	cpuid(&vm, 0x4FFFFFFD, 48, &r);
 	regs_are(&r, 0, 0, 0, 0, "ECX=48 (EPT violation): handled, none yet");
+
+	cpuid(&vm, 0x4FFFFFFB, 10 | 6 << 16, &r);
+	regs_are(&r, 5, 0, 0, 0, "0x4FFFFFFB ECX=10|6<<16: 5 CPUIDs in bucket 6");
+	cpuid(&vm, 0x4FFFFFFB, 10 | 7 << 16, &r);
+	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 7 empty");
+	cpuid(&vm, 0x4FFFFFFB, 10, &r);
+	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 0 empty");
+	cpuid(&vm, 0x4FFFFFFB, 30 | 5 << 16, &r);
+	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB ECX=30|5<<16: the I/O exit");
+	cpuid(&vm, 0x4FFFFFFB, 12 | 2 << 16, &r);
+	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB ECX=12|2<<16: the HLT");
+	cpuid(&vm, 0x4FFFFFFB, 12 | 31 << 16, &r);
+	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 31 is a bucket");
+
+	/* The guest asks with a CPUID exit open on its vCPU. */
+	vm.asking = 0;
+	exitstats_exit_begin(&vm.vcpu[0], 10);
+	cpuid(&vm, 0x4FFFFFFD, 10, &r);
+	regs_are(&r, 6, 0, 0, 0, "0x4FFFFFFD ECX=10: the asking CPUID counts");
+	cpuid(&vm, 0x4FFFFFFF, 0, &r);
+	regs_are(&r, 8, 0, 0, 0, "0x4FFFFFFF: so do the totals");
+	cpuid(&vm, 0x4FFFFFFB, 10 | 6 << 16, &r);
+	regs_are(&r, 5, 0, 0, 0, "0x4FFFFFFB: buckets hold finished exits only");
+	cpuid(&vm, 0x4FFFFFFC, 10, &r);
+	regs_are(&r, 0, 0, 500, 0, "0x4FFFFFFC: cycles of finished exits only");
+	exitstats_exit_end(&vm.vcpu[0]);
 }
 
 static void test_classes(void)
@@ -302,7 +416,10 @@ static void test_classes(void)
 	static const u32 undefined[] = { 35, 38, 42, 82, 0xFFFF, 0x10000,
 					 0x80000000, 0xFFFFFFFF };
 	static const u32 unhandled[] = { 3, 4, 16, 51, 63, 64, 67, 68, 81 };
-	struct vm vm = { .nr = 1 };
+	static const u32 bad_hist[] = { 10 | 32 << 16, 10 | 1 << 21,
+					10 | 1u << 31, 0xFFE0000A, 0xFFFFFFFF,
+					35 | 3 << 16, 82, 0xFFFF | 31 << 16 };
+	struct vm vm = { .nr = 1, .asking = -1 };
 	struct regs r;
 	unsigned int i;
 
@@ -318,7 +435,16 @@ static void test_classes(void)
 		regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
 			 "0x4FFFFFFC ECX=0x%x: not defined", undefined[i]);
 	}
+	for (i = 0; i < ARRAY_SIZE(bad_hist); i++) {
+		cpuid(&vm, 0x4FFFFFFB, bad_hist[i], &r);
+		regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
+			 "0x4FFFFFFB ECX=0x%x: bad bucket or reason", bad_hist[i]);
+	}
 	for (i = 0; i < ARRAY_SIZE(unhandled); i++) {
+		cpuid(&vm, 0x4FFFFFFB, unhandled[i] | 3 << 16, &r);
+		regs_are(&r, 0, 0, 0, 0,
+			 "0x4FFFFFFB ECX=%u|3<<16: defined, not handled",
+			 unhandled[i]);
 		cpuid(&vm, 0x4FFFFFFD, unhandled[i], &r);
 		regs_are(&r, 0, 0, 0, 0,
 			 "0x4FFFFFFD ECX=%u: defined, not handled", unhandled[i]);
@@ -330,13 +456,13 @@ static void test_classes(void)
 
 static void test_high_half(void)
 {
-	struct vm vm = { .nr = 1 };
+	struct vm vm = { .nr = 1, .asking = -1 };
 	u32 s = exitstats_slot(10);
 	struct regs r;
 
-	vm.vcpu[0].count[s] = 0x123456789ULL;
+	vm.vcpu[0].hist[s][9] = 0x123456789ULL;
 	vm.vcpu[0].cycles[s] = 0xABCDEF0123456789ULL;
-	vm.vcpu[0].count[exitstats_slot(30)] = 0xFFFFFFFFULL;
+	vm.vcpu[0].hist[exitstats_slot(30)][4] = 0xFFFFFFFFULL;
 	vm.vcpu[0].cycles[exitstats_slot(30)] = 0x0000000100000000ULL;
 
 	cpuid(&vm, 0x4FFFFFFD, 10, &r);
@@ -350,11 +476,13 @@ static void test_high_half(void)
 	cpuid(&vm, 0x4FFFFFFE, 0, &r);
 	regs_are(&r, 0, 0xABCDEF02, 0x23456789, 0,
 		 "total cycles carry into the high half");
+	cpuid(&vm, 0x4FFFFFFB, 10 | 9 << 16, &r);
+	regs_are(&r, 0x23456789, 0x1, 0, 0, "64-bit bucket: EAX low, EBX high");
 }
 
 static void test_vcpus(void)
 {
-	struct vm vm = { .nr = NR_VCPUS };
+	struct vm vm = { .nr = NR_VCPUS, .asking = -1 };
 	u64 want_count = 0, want_cycles = 0, all = 0;
 	struct regs r;
 	int i, n;
@@ -378,12 +506,22 @@ static void test_vcpus(void)
 	cpuid(&vm, 0x4FFFFFFE, 0, &r);
 	regs_are(&r, 0, 0, (u32)(want_cycles + NR_VCPUS), 0,
 		 "total cycles summed over 4 vCPUs");
+	for (i = 0; i < NR_VCPUS; i++) {
+		u32 b = exitstats_bucket((i + 1) * 3), want = 0, j;
+
+		for (j = 0; j < NR_VCPUS; j++)
+			if (exitstats_bucket((j + 1) * 3) == b)
+				want += 10 * (j + 1);
+		cpuid(&vm, 0x4FFFFFFB, 10 | b << 16, &r);
+		regs_are(&r, want, 0, 0, 0, "bucket %u: vCPU %d's CPUIDs, summed", b, i);
+	}
 }
 
 int main(void)
 {
 	init_handled();
 	test_table();
+	test_bucket();
 	test_hooks();
 	test_leaves();
 	test_classes();

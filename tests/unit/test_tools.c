@@ -294,22 +294,22 @@ struct fake_kvm {
 	unsigned int queries;
 };
 
-static void fake_gather(void *ctx, int slot, u64 *count, u64 *cycles)
+static void fake_gather(void *ctx, int slot, struct exitstats_figures *f)
 {
 	struct fake_kvm *k = ctx;
 	u32 r;
 
 	if (slot != EXITSTATS_ALL) {
-		*count += k->count[slot - 1];
-		*cycles += k->cycles[slot - 1];
+		f->count += k->count[slot - 1];
+		f->cycles += k->cycles[slot - 1];
 		return;
 	}
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
-		*count += k->count[r];
-		*cycles += k->cycles[r];
+		f->count += k->count[r];
+		f->cycles += k->cycles[r];
 	}
-	*count += k->other_count;
-	*cycles += k->other_cycles;
+	f->count += k->other_count;
+	f->cycles += k->other_cycles;
 }
 
 /* Our KVM: the query is a CPUID exit, counted before the answer. */
