@@ -27,7 +27,7 @@ static inline unsigned long array_index_mask_nospec(unsigned long index,
 /*
  * Basic exit reasons as defined by the Intel 64 and IA-32 Architectures
  * Software Developer's Manual, Vol. 3D, Appendix C "VMX Basic Exit
- * Reasons", order number 325462-086US (December 2024).  Reasons without an
+ * Reasons", order number 325462-092US (June 2026).  Reasons without an
  * entry (35, 38, 42) are not defined.  Names follow KVM's EXIT_REASON_*
  * where KVM has one.
  */

@@ -3,13 +3,14 @@
  * Table-driven decoder of the VMX capability MSRs.
  *
  * Bit names and field layouts follow the Intel 64 and IA-32 Architectures
- * Software Developer's Manual, Volume 3C, order number 326019-092US
- * (June 2026): Chapter 27 (VM-execution, VM-exit and VM-entry control
- * tables 27-5, 27-6, 27-7, 27-8, 27-10, 27-14, 27-15, 27-17) and Appendix A
- * (VMX capability reporting: A.1 BASIC, A.3-A.5 controls, A.6 MISC, A.7/A.8
- * CR0/CR4 fixed bits, A.9 VMCS_ENUM, A.10 EPT/VPID, A.11 VMFUNC); CR0/CR4
- * bit names from Volume 3A section 2.5.  Every bit that revision names is
- * named here; allowed bits it does not name are reported as "bit N".
+ * Software Developer's Manual, combined volumes, order number 325462-092US
+ * (June 2026), Volume 3C: Chapter 27 (VM-execution, VM-exit and VM-entry
+ * control tables 27-5, 27-6, 27-7, 27-8, 27-10, 27-14, 27-15, 27-17) and
+ * Appendix A (VMX capability reporting: A.1 BASIC, A.3-A.5 controls,
+ * A.6 MISC, A.7/A.8 CR0/CR4 fixed bits, A.9 VMCS_ENUM, A.10 EPT/VPID,
+ * A.11 VMFUNC); CR0/CR4 bit names from Volume 3A section 2.5.  Every bit
+ * that revision names is named here; allowed bits it does not name are
+ * reported as "bit N".
  *
  * Report format.  One record per line, printable ASCII, words separated by
  * one space; the first word says how to read the rest.  Scripts may rely on

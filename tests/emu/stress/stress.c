@@ -44,7 +44,7 @@
 
 #define DEBUGFS_KVM	"/sys/kernel/debug/kvm"
 
-/* Intel SDM Vol. 3D Appendix C (2024-12): 0 .. 81 but 35, 38, 42. */
+/* Intel SDM Vol. 3D Appendix C (325462-092US): 0 .. 81 but 35, 38, 42. */
 #define SDM_NR_REASONS	82
 
 static bool sdm_defined(uint32_t r)

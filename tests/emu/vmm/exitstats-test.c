@@ -27,7 +27,7 @@
 #include "vm.h"
 #include "hostcli.h"
 
-/* Intel SDM Vol. 3, Appendix C (the revision of 2024-12): basic exit
+/* Intel SDM Vol. 3D, Appendix C (order number 325462-092US): basic exit
  * reasons 0 .. 81 are defined except 35, 38 and 42.
  */
 #define SDM_NR_REASONS	82
