@@ -9,11 +9,17 @@
  * is removed; the kernel log gets its "status" and "cpus" records and
  * where to read the rest, or every record with full_log=1.
  *
- * A CPU without VMX (CPUID.01H:ECX.VMX = 0, e.g. AMD or VMX hidden by a
- * hypervisor) or whose IA32_VMX_BASIC cannot be read fails the load with
- * -ENODEV; VMX locked off by firmware in IA32_FEATURE_CONTROL fails it with
- * -EPERM (VMXON would fault: the platform forbids it).  Either way one
- * line in the kernel log says why.
+ * A CPU without VMX (CPUID.01H:ECX.VMX = 0) whose CPUID reports AMD's SVM
+ * (CPUID.80000001H:ECX.SVM) gets the SVM report instead, in the same file
+ * and format: CPUID Fn8000_000A, VM_CR and EFER.SVME of every online CPU
+ * (svmcap_decode.c).
+ *
+ * A CPU with neither (VMX or SVM hidden by a hypervisor), or whose
+ * IA32_VMX_BASIC or VM_CR cannot be read, fails the load with -ENODEV; VMX
+ * locked off by firmware in IA32_FEATURE_CONTROL, or SVM disabled in
+ * VM_CR.SVMDIS, fails it with -EPERM (VMXON, or setting EFER.SVME, would
+ * fault: the platform forbids it).  Either way one line in the kernel log
+ * says why.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +41,7 @@
 #endif
 
 #include "vmxcap_decode.h"
+#include "svmcap_decode.h"
 
 #ifndef KES_VERSION
 #define KES_VERSION "0.1.0"
@@ -82,6 +89,35 @@ static void vmxcap_read_local(void *arg)
 static int vmxcap_read_cpu(unsigned int cpu, struct vmxcap_msrs *m)
 {
 	return smp_call_function_single(cpu, vmxcap_read_local, m, 1);
+}
+
+/* The same for SVM: CPUID leaves, then the MSRs, as svmcap_decode.h says. */
+static void svmcap_read_local(void *arg)
+{
+	struct svmcap_regs *r = arg;
+	unsigned int id;
+	u32 lo, hi;
+
+	memset(r, 0, sizeof(*r));
+	r->max_ext = cpuid_eax(SVMCAP_LEAF_MAX_EXT);
+	if (svmcap_leaf_ext1(r))
+		r->ext1_ecx = cpuid_ecx(SVMCAP_LEAF_EXT1);
+	if (svmcap_leaf_svm(r))
+		cpuid(SVMCAP_LEAF_SVM, &r->eax, &r->ebx, &r->ecx, &r->edx);
+	for (id = 0; id < SVMCAP_NR_MSRS; id++) {
+		if (!svmcap_msr_exists(r, id))
+			continue;
+		r->attempted |= BIT(id);
+		if (!rdmsr_safe(svmcap_msr_desc[id].addr, &lo, &hi)) {
+			r->val[id] = (u64)hi << 32 | lo;
+			r->valid |= BIT(id);
+		}
+	}
+}
+
+static int svmcap_read_cpu(unsigned int cpu, struct svmcap_regs *r)
+{
+	return smp_call_function_single(cpu, svmcap_read_local, r, 1);
 }
 
 static void vmxcap_emit(void *ctx, const char *line)
@@ -144,6 +180,89 @@ out:
 	return ret;
 }
 
+/*
+ * Compare every other online CPU with @ref, and say for each whether EFER
+ * has SVM enabled; caller holds cpus_read_lock().
+ */
+static int svmcap_check_cpus(const struct svmcap_regs *ref,
+			     unsigned int ref_cpu)
+{
+	unsigned int cpu, checked = 1, differing = 0;
+	struct svmcap_regs *r;
+	int ret;
+
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	svmcap_emit_cpu(ref, ref_cpu, vmxcap_emit, &report);
+	for_each_online_cpu(cpu) {
+		if (cpu == ref_cpu)
+			continue;
+		ret = svmcap_read_cpu(cpu, r);
+		if (ret)
+			goto out;
+		checked++;
+		if (svmcap_compare(ref, ref_cpu, r, cpu, vmxcap_emit, &report))
+			differing++;
+		svmcap_emit_cpu(r, cpu, vmxcap_emit, &report);
+	}
+	vmxcap_emit_cpus(checked, differing, vmxcap_emit, &report);
+	ret = 0;
+out:
+	kfree(r);
+	return ret;
+}
+
+/*
+ * Which of the two "neither VMX nor SVM" reasons to log: the SVM one on
+ * the vendors whose CPUs have SVM, the VMX one (as before SVM) elsewhere.
+ */
+static bool vmxcap_svm_vendor(void)
+{
+	return boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
+}
+
+/*
+ * No VMX on @ref_cpu: the SVM report if its CPUID reports SVM.  Returns
+ * 1 if neither is there (the caller says so), else 0 or an error.
+ */
+static int svmcap_report(unsigned int ref_cpu)
+{
+	static const int errno_of[] = {
+		[SVMCAP_OK]		= 0,
+		[SVMCAP_NO_SVM]		= 1,
+		[SVMCAP_NO_VM_CR]	= -ENODEV,
+		[SVMCAP_DISABLED]	= -EPERM,
+	};
+	enum svmcap_status st;
+	struct svmcap_regs *ref;
+	int ret;
+
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+	ret = svmcap_read_cpu(ref_cpu, ref);
+	if (ret)
+		goto out;
+	st = svmcap_status(ref);
+	ret = errno_of[st];
+	if (st == SVMCAP_NO_SVM) {
+		if (vmxcap_svm_vendor())
+			pr_err("%s\n", svmcap_status_reason(st));
+		goto out;
+	}
+	if (st != SVMCAP_OK) {
+		pr_err("%s\n", svmcap_status_reason(st));
+		goto out;
+	}
+	svmcap_decode(ref, vmxcap_emit, &report);
+	ret = svmcap_check_cpus(ref, ref_cpu);
+out:
+	kfree(ref);
+	return ret;
+}
+
 static int __init vmxcap_init(void)
 {
 	static const int errno_of[] = {
@@ -167,6 +286,15 @@ static int __init vmxcap_init(void)
 	if (ret)
 		goto unlock;
 	st = vmxcap_status(ref);
+	if (st == VMXCAP_NO_VMX) {
+		ret = svmcap_report(ref_cpu);
+		if (ret != 1)
+			goto unlock;
+		/* Neither: svmcap_report() said why on AMD, we say it else. */
+		ret = -ENODEV;
+		if (vmxcap_svm_vendor())
+			goto unlock;
+	}
 	if (st != VMXCAP_OK) {
 		pr_err("%s\n", vmxcap_status_reason(st));
 		ret = errno_of[st];
@@ -198,6 +326,6 @@ static void __exit vmxcap_exit(void)
 module_init(vmxcap_init);
 module_exit(vmxcap_exit);
 
-MODULE_DESCRIPTION("Report the VMX capabilities of every online CPU");
+MODULE_DESCRIPTION("Report the VMX (or AMD SVM) capabilities of every online CPU");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KES_VERSION);
