@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kes.h"
 
@@ -23,7 +24,7 @@
 #define TSC_HZ_MAX	1e12
 #define CLEAR_SCREEN	"\033[H\033[2J"	/* ANSI: cursor home, erase display */
 
-enum { OPT_DEBUGFS = 256, OPT_VM, OPT_TSC_HZ };
+enum { OPT_DEBUGFS = 256, OPT_VM, OPT_TSC_HZ, OPT_HIST };
 
 static const struct option long_options[] = {
 	{ "host",	no_argument,		NULL, 'H' },
@@ -33,6 +34,7 @@ static const struct option long_options[] = {
 	{ "sort",	required_argument,	NULL, 's' },
 	{ "all",	no_argument,		NULL, 'a' },
 	{ "reason",	required_argument,	NULL, 'r' },
+	{ "hist",	required_argument,	NULL, OPT_HIST },
 	{ "watch",	required_argument,	NULL, 'w' },
 	{ "iterations",	required_argument,	NULL, 'n' },
 	{ "json",	no_argument,		NULL, 'j' },
@@ -60,9 +62,11 @@ static void print_help(FILE *f)
 {
 	fputs("Usage: " KES_PROG " [OPTION]...\n"
 	      "       " KES_PROG " --host [--pid PID] [--vm NAME] [OPTION]...\n"
+	      "       " KES_PROG " [--host] --hist REASON [--tsc-hz HZ]\n"
 	      "       " KES_PROG " --host --format prometheus [--tsc-hz HZ]\n"
-	      "Show VM exits per exit reason and the cycles KVM spent on them: inside a\n"
-	      "guest the guest's own VM (CPUID leaves), with --host every VM (debugfs).\n"
+	      "Show VM exits per exit reason, the cycles KVM spent on them and their\n"
+	      "latency percentiles: inside a guest the guest's own VM (CPUID leaves),\n"
+	      "with --host every VM (debugfs).\n"
 	      "\n"
 	      "  -H, --host             read every VM's table from KVM's debugfs\n"
 	      "  -p, --pid PID          with --host: only the VMs of process PID\n"
@@ -71,14 +75,16 @@ static void print_help(FILE *f)
 	      "                         (default $KVM_EXITSTATS_DEBUGFS or /sys/kernel/debug/kvm)\n"
 	      "  -s, --sort KEY         count (default), cycles, avg or reason\n"
 	      "  -a, --all              also show reasons without exits\n"
-	      "  -r, --reason N         only exit reason N (decimal or 0x hex)\n"
+	      "  -r, --reason R         only exit reason R (a number, decimal or 0x hex,\n"
+	      "                         or its SDM name such as HLT)\n"
+	      "      --hist R           the latency histogram of exit reason R\n"
 	      "  -w, --watch SECONDS    refresh every SECONDS showing the interval's exits\n"
 	      "  -n, --iterations N     with --watch: stop after N refreshes\n"
 	      "  -j, --json             one JSON object per table (see the man page)\n"
 	      "  -f, --format FORMAT    table (default), json (= --json) or, with --host,\n"
 	      "                         prometheus (text exposition format)\n"
-	      "      --tsc-hz HZ        with prometheus: the host's TSC frequency (default:\n"
-	      "                         the kernel's, if it tells; see the man page)\n"
+	      "      --tsc-hz HZ        with prometheus or --hist: the host's TSC frequency\n"
+	      "                         (default: the kernel's, if it tells; see the man page)\n"
 	      "  -h, --help             show this help\n"
 	      "  -V, --version          show the version\n"
 	      "\n"
@@ -102,6 +108,35 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *val)
 	errno = 0;
 	*val = strtoul(s, &end, base);
 	return !errno && !*end && *val <= max;
+}
+
+/* An SDM-defined exit reason: a number as above, or its name (any case). */
+static int parse_reason(const char *opt, const char *s, int *reason,
+			char *err)
+{
+	unsigned long v;
+	const char *name;
+	u32 r;
+
+	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		name = exitstats_reason_name(r);
+		if (name && !strcasecmp(s, name)) {
+			*reason = r;
+			return 0;
+		}
+	}
+	if (!parse_ulong(s, ~0UL, &v)) {
+		snprintf(err, KES_ERRLEN, "invalid --%s '%s': expected a number or an exit reason's name such as HLT",
+			 opt, s);
+		return -1;
+	}
+	if (v >= EXITSTATS_NR_REASONS || !exitstats_reason_name(v)) {
+		snprintf(err, KES_ERRLEN, "invalid --%s '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
+			 opt, s, EXITSTATS_NR_REASONS - 1);
+		return -1;
+	}
+	*reason = v;
+	return 0;
 }
 
 static bool parse_seconds(const char *s, double *val)
@@ -138,7 +173,7 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 	size_t i;
 	int c;
 
-	*o = (struct kes_opts){ .reason = -1 };
+	*o = (struct kes_opts){ .reason = -1, .hist = -1 };
 	optind = 0;	/* glibc: start over, tests parse many times */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":Hp:s:ar:w:n:jf:hV",
@@ -191,17 +226,12 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			o->all = true;
 			break;
 		case 'r':
-			if (!parse_ulong(optarg, ~0UL, &v)) {
-				snprintf(err, KES_ERRLEN, "invalid --reason '%s': expected a number",
-					 optarg);
+			if (parse_reason("reason", optarg, &o->reason, err))
 				return -1;
-			}
-			if (v >= EXITSTATS_NR_REASONS || !exitstats_reason_name(v)) {
-				snprintf(err, KES_ERRLEN, "invalid --reason '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
-					 optarg, EXITSTATS_NR_REASONS - 1);
+			break;
+		case OPT_HIST:
+			if (parse_reason("hist", optarg, &o->hist, err))
 				return -1;
-			}
-			o->reason = v;
 			break;
 		case 'w':
 			if (!parse_seconds(optarg, &o->interval)) {
@@ -269,8 +299,16 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 		snprintf(err, KES_ERRLEN, "--format prometheus shows totals: no --watch");
 		return -1;
 	}
-	if (o->tsc_hz && o->format != KES_FORMAT_PROM) {
-		snprintf(err, KES_ERRLEN, "--tsc-hz needs --format prometheus");
+	if (o->hist >= 0 && o->format != KES_FORMAT_TABLE) {
+		snprintf(err, KES_ERRLEN, "--hist is text: no --json or --format (JSON has the buckets)");
+		return -1;
+	}
+	if (o->hist >= 0 && o->reason >= 0 && o->hist != o->reason) {
+		snprintf(err, KES_ERRLEN, "--hist and --reason name different reasons");
+		return -1;
+	}
+	if (o->tsc_hz && o->format != KES_FORMAT_PROM && o->hist < 0) {
+		snprintf(err, KES_ERRLEN, "--tsc-hz needs --format prometheus or --hist");
 		return -1;
 	}
 	if (o->iterations && !o->interval) {
@@ -314,7 +352,8 @@ static int take(const struct kes_env *env, const struct kes_opts *o,
 		return -1;
 	}
 	s->nr = 1;
-	return kes_guest_read(env, o->reason, &s->vms[0].t, err);
+	return kes_guest_read(env, o->hist >= 0 ? o->hist : o->reason,
+			      &s->vms[0].t, err);
 }
 
 static void release(struct snapshot *s)
@@ -380,7 +419,10 @@ static void print_text(const struct kes_env *env, const struct kes_opts *o,
 		fprintf(f, "Exits in the last %g s\n\n", o->interval);
 	}
 	if (!o->host) {
-		kes_print_table(f, &s->vms[0].t, o);
+		if (o->hist >= 0)
+			kes_print_hist(f, &s->vms[0].t, o->hist, o->tsc_hz);
+		else
+			kes_print_table(f, &s->vms[0].t, o);
 		return;
 	}
 	if (!s->nr)
@@ -389,7 +431,10 @@ static void print_text(const struct kes_env *env, const struct kes_opts *o,
 		fprintf(f, "%sVM %s  pid %ld  name %s\n", i ? "\n" : "",
 			s->vms[i].dir, s->vms[i].pid,
 			s->vms[i].name[0] ? s->vms[i].name : "-");
-		kes_print_table(f, &s->vms[i].t, o);
+		if (o->hist >= 0)
+			kes_print_hist(f, &s->vms[i].t, o->hist, o->tsc_hz);
+		else
+			kes_print_table(f, &s->vms[i].t, o);
 	}
 }
 
@@ -541,5 +586,8 @@ int kes_main(int argc, char **argv, struct kes_env *env_in)
 	}
 	if (o.format == KES_FORMAT_PROM)
 		return prometheus(&env, &o);
+	/* --hist shows microseconds when the TSC frequency is known. */
+	if (o.hist >= 0 && !o.tsc_hz && env.tsc_hz)
+		o.tsc_hz = env.tsc_hz();
 	return o.interval ? watch(&env, &o) : once(&env, &o);
 }

@@ -6,11 +6,17 @@
  * the interface (kvm-exitstats.1 documents it):
  *
  *   probe: 0x4FFFFFFD/35, 0x4FFFFFFC/0xFFFFFFFF
- *   read:  for each SDM-defined reason r ascending (or only --reason r):
- *          0x4FFFFFFD/r, 0x4FFFFFFC/r; then 0x4FFFFFFF, 0x4FFFFFFE
+ *   read:  for each SDM-defined reason r ascending (or only --reason r,
+ *          --hist r): 0x4FFFFFFD/r, 0x4FFFFFFC/r, and if that count is not
+ *          0, its 32 buckets 0x4FFFFFFB/(r | b << 16), b = 0 .. 31;
+ *          then 0x4FFFFFFF, 0x4FFFFFFE
  *
- * The totals come last so that they include every exit the rows count.
+ * The totals come last so that they include every exit the rows and the
+ * buckets count.  A KVM that does not answer 0x4FFFFFFB our way (an older
+ * kvm-exitstats) gets no more bucket queries: no latency figures then.
  */
+#include <string.h>
+
 #include "kes.h"
 
 #define UNDEFINED_EDX		0xFFFFFFFFu
@@ -91,13 +97,32 @@ static int read_leaf(const struct kes_env *env, u32 leaf, u32 subleaf,
 	return -1;
 }
 
+/*
+ * Reason @r's buckets into t->hist[r]: EAX:EBX, ECX = EDX = 0.  Any other
+ * answer means the leaf is not ours: no buckets at all (has_hist false).
+ */
+static void read_hist(const struct kes_env *env, u32 r, struct kes_table *t)
+{
+	struct kes_cpuid_regs regs;
+	u32 b;
+
+	for (b = 0; b < KES_NR_BUCKETS && t->has_hist; b++) {
+		query(env, EXITSTATS_LEAF_REASON_HIST,
+		      r | b << EXITSTATS_HIST_BUCKET_SHIFT, &regs);
+		if (regs.ecx || regs.edx)
+			t->has_hist = false;
+		else
+			t->hist[r][b] = (u64)regs.ebx << 32 | regs.eax;
+	}
+}
+
 /* Read every SDM-defined reason, or only @reason if it is not negative. */
 int kes_guest_read(const struct kes_env *env, int reason,
 		   struct kes_table *t, char *err)
 {
-	u32 r;
+	u32 r, b;
 
-	*t = (struct kes_table){ 0 };
+	*t = (struct kes_table){ .has_hist = true };
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 		if (!exitstats_reason_name(r))
 			continue;
@@ -108,7 +133,19 @@ int kes_guest_read(const struct kes_env *env, int reason,
 		    read_leaf(env, EXITSTATS_LEAF_REASON_CYCLES, r,
 			      &t->cycles[r], err))
 			return -1;
+		if (t->count[r])
+			read_hist(env, r, t);
 	}
+	/*
+	 * The guest cannot read the buckets of exits without a row: the
+	 * total's are the rows', and only when all rows were read.
+	 */
+	if (!t->has_hist)
+		memset(t->hist, 0, sizeof(t->hist));
+	t->has_total_hist = t->has_hist && reason < 0;
+	for (r = 0; t->has_total_hist && r < EXITSTATS_NR_REASONS; r++)
+		for (b = 0; b < KES_NR_BUCKETS; b++)
+			t->total_hist[b] += t->hist[r][b];
 	if (read_leaf(env, EXITSTATS_LEAF_TOTAL_EXITS, 0, &t->total_count, err) ||
 	    read_leaf(env, EXITSTATS_LEAF_TOTAL_CYCLES, 0, &t->total_cycles, err))
 		return -1;

@@ -4,8 +4,10 @@
  * <debugfs>/<pid>-<fd>/exitstats, one line per SDM-defined reason:
  * "<reason> <NAME> <count> <cycles>\n", then "other <count> <cycles>\n"
  * (exits under any other reason) and "total <count> <cycles>\n" (all of
- * them, the figure the guest's CPUID 0x4FFFFFFF gives), and the VM's name
- * from procfs.
+ * them, the figure the guest's CPUID 0x4FFFFFFF gives); its latency
+ * buckets from exitstats_hist next to it, the same lines with
+ * "<max> <bucket 0> ... <bucket 31>" in place of "<count> <cycles>"; and
+ * the VM's name from procfs.
  * Both directories come from struct kes_env so tests can use fake trees.
  */
 #include <dirent.h>
@@ -198,6 +200,117 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 		t->total_cycles = total_cycles;
 	}
 	return 0;
+}
+
+/* " <max> <bucket 0> ... <bucket 31>" up to the end of the line. */
+static bool parse_hist_figures(const char *p, const char *eol, u64 *max,
+			       u64 *hist)
+{
+	int b;
+
+	if (!parse_space(&p, eol) || !parse_u64(&p, eol, max))
+		return false;
+	for (b = 0; b < KES_NR_BUCKETS; b++)
+		if (!parse_space(&p, eol) || !parse_u64(&p, eol, &hist[b]))
+			return false;
+	return p == eol;
+}
+
+/*
+ * Parse one exitstats_hist file into @t, whose counts kes_parse_table()
+ * filled; @file names it in messages.  As there: lines exactly as the
+ * kernel writes them, reasons beyond our table skipped, a known reason
+ * with our name, each line once; without a "total" line the total is the
+ * sum of the others.
+ */
+int kes_parse_hist(const char *buf, size_t len, struct kes_table *t,
+		   const char *file, char *err)
+{
+	bool seen[EXITSTATS_NR_REASONS] = { false }, seen_sum[3] = { false };
+	const char *p = buf, *end = buf + len, *eol, *name;
+	u64 reason, max, hist[KES_NR_BUCKETS];
+	char tok[TOKEN_MAX];
+	unsigned int line;
+	int kind, b;
+	u32 r;
+
+	memset(t->hist, 0, sizeof(t->hist));
+	memset(t->max, 0, sizeof(t->max));
+	memset(t->other_hist, 0, sizeof(t->other_hist));
+	memset(t->total_hist, 0, sizeof(t->total_hist));
+	t->other_max = t->total_max = 0;
+	t->has_hist = t->has_max = t->has_total_hist = false;
+	for (line = 1; p < end; line++, p = eol + 1) {
+		eol = memchr(p, '\n', end - p);
+		if (!eol) {
+			snprintf(err, KES_ERRLEN, "%s:%u: truncated line", file, line);
+			return -1;
+		}
+		kind = 0;
+		if (*p >= '0' && *p <= '9') {
+			if (!parse_u64(&p, eol, &reason) || !parse_space(&p, eol))
+				goto malformed;
+		} else {
+			kind = -1;
+		}
+		if (!parse_token(&p, eol, tok))
+			goto malformed;
+		if (kind < 0 && !strcmp(tok, "other"))
+			kind = 1;
+		else if (kind < 0 && !strcmp(tok, "total"))
+			kind = 2;
+		if (kind < 0 || !parse_hist_figures(p, eol, &max, hist))
+			goto malformed;
+		if (kind > 0) {
+			if (seen_sum[kind]) {
+				snprintf(err, KES_ERRLEN, "%s:%u: %s listed twice",
+					 file, line, tok);
+				return -1;
+			}
+			seen_sum[kind] = true;
+			if (kind == 1) {
+				memcpy(t->other_hist, hist, sizeof(hist));
+				t->other_max = max;
+			} else {
+				memcpy(t->total_hist, hist, sizeof(hist));
+				t->total_max = max;
+			}
+			continue;
+		}
+		if (reason >= EXITSTATS_NR_REASONS)
+			continue;
+		name = exitstats_reason_name(reason);
+		if (!name || strcmp(name, tok)) {
+			snprintf(err, KES_ERRLEN, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
+				 file, line, (u32)reason, tok,
+				 name ? name : "undefined");
+			return -1;
+		}
+		if (seen[reason]) {
+			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
+				 file, line, (u32)reason);
+			return -1;
+		}
+		seen[reason] = true;
+		memcpy(t->hist[reason], hist, sizeof(hist));
+		t->max[reason] = max;
+	}
+	if (!seen_sum[2]) {
+		memcpy(t->total_hist, t->other_hist, sizeof(t->total_hist));
+		t->total_max = t->other_max;
+		for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+			for (b = 0; b < KES_NR_BUCKETS; b++)
+				t->total_hist[b] += t->hist[r][b];
+			if (t->max[r] > t->total_max)
+				t->total_max = t->max[r];
+		}
+	}
+	t->has_hist = t->has_max = t->has_total_hist = true;
+	return 0;
+malformed:
+	snprintf(err, KES_ERRLEN, "%s:%u: malformed line (expected '<reason> <name>', 'other' or 'total', then <max> and %d bucket counts)",
+		 file, line, KES_NR_BUCKETS);
+	return -1;
 }
 
 /*
@@ -409,26 +522,39 @@ static bool kvm_is_ours(const struct kes_env *env)
  * Every VM's table (or only those of process @pid if non-zero).  A VM that
  * comes or goes while we read is left out: its directory is gone, or its
  * table is there but cannot be opened (KVM is destroying the VM), or is
- * not there yet or any more while our kvm.ko is loaded.  Returns 0,
- * possibly with no VM, or -1 with a message in @err.
+ * not there yet or any more while our kvm.ko is loaded.  Its buckets are
+ * read first, so that the counts include every exit they hold; a VM
+ * without exitstats_hist (an older kvm-exitstats, or a VM going away) has
+ * none.  Returns 0, possibly with no VM, or -1 with a message in @err.
  */
 int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 		  size_t *nr, char *err)
 {
-	char path[PATH_MAX], *buf;
+	char path[PATH_MAX], hpath[PATH_MAX], *buf, *hbuf = NULL;
 	struct kes_vm *v;
 	size_t n, i, kept = 0;
 	struct stat st;
-	size_t len;
+	size_t len, hlen = 0;
 	int r;
 
 	if (list_vms(env, pid, &v, &n, err))
 		return -1;
 	for (i = 0; i < n; i++) {
+		snprintf(hpath, sizeof(hpath), "%s/%s/exitstats_hist",
+			 env->debugfs, v[i].dir);
+		r = read_file(hpath, &hbuf, &hlen);
+		if (r == -ENOENT) {
+			hbuf = NULL;
+		} else if (r) {
+			access_err(err, hpath, -r);
+			goto fail;
+		}
 		snprintf(path, sizeof(path), "%s/%s/exitstats",
 			 env->debugfs, v[i].dir);
 		r = read_file(path, &buf, &len);
 		if (r == -ENOENT) {
+			free(hbuf);
+			hbuf = NULL;
 			if (!stat(path, &st))
 				continue;	/* the VM is being destroyed */
 			snprintf(path, sizeof(path), "%s/%s", env->debugfs,
@@ -445,6 +571,10 @@ int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 		}
 		r = kes_parse_table(buf, len, &v[i].t, path, err);
 		free(buf);
+		if (!r && hbuf)
+			r = kes_parse_hist(hbuf, hlen, &v[i].t, hpath, err);
+		free(hbuf);
+		hbuf = NULL;
 		if (r)
 			goto fail;
 		kes_vm_name(env, v[i].pid, v[i].name, sizeof(v[i].name));
@@ -454,6 +584,7 @@ int kes_host_read(const struct kes_env *env, long pid, struct kes_vm **vms,
 	*nr = kept;
 	return 0;
 fail:
+	free(hbuf);
 	free(v);
 	return -1;
 }

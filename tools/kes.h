@@ -2,7 +2,8 @@
 /*
  * kvm-exitstats tool: shared types.
  *
- *   table.c  the table of one VM: math, selection, sorting, deltas, output
+ *   table.c  the table of one VM: math, selection, sorting, deltas,
+ *            percentiles from the latency buckets, output, --hist
  *   guest.c  reads the table of the VM we run in through the CPUID leaves
  *   host.c   reads every VM's table from KVM's debugfs
  *   prom.c   the Prometheus text format of every VM's table
@@ -38,7 +39,15 @@ enum kes_status {
 #define KES_DIRLEN	32	/* "<pid>-<fd>" */
 #define KES_NAMELEN	64	/* VM name shown, truncated */
 
-/* One VM's figures, indexed by basic exit reason. */
+#define KES_NR_BUCKETS	EXITSTATS_NR_BUCKETS
+
+/*
+ * One VM's figures, indexed by basic exit reason.  The latency buckets
+ * (exitstats_bucket()) are there when has_hist (not from an older
+ * kvm-exitstats, or a guest row without exits), the longest exits when
+ * has_max (the host, not in a --watch interval); total_hist when
+ * has_total_hist.
+ */
 struct kes_table {
 	u64 count[EXITSTATS_NR_REASONS];
 	u64 cycles[EXITSTATS_NR_REASONS];
@@ -47,7 +56,18 @@ struct kes_table {
 	u64 other_cycles;
 	u64 total_count;
 	u64 total_cycles;
+	bool has_hist, has_max, has_total_hist;
+	u64 hist[EXITSTATS_NR_REASONS][KES_NR_BUCKETS];
+	u64 max[EXITSTATS_NR_REASONS];
+	u64 other_hist[KES_NR_BUCKETS];
+	u64 other_max;
+	u64 total_hist[KES_NR_BUCKETS];
+	u64 total_max;
 };
+
+/* Percentiles estimated from the buckets (kes_percentile()). */
+#define KES_NR_PCTS	3
+extern const unsigned int kes_pct_permille[KES_NR_PCTS];	/* 500, 900, 990 */
 
 /* One line of output, derived from a table. */
 struct kes_row {
@@ -57,6 +77,11 @@ struct kes_row {
 	u64 avg;		/* cycles per exit, rounded down */
 	double count_pct;	/* share of all exits, 0 if there are none */
 	double cycles_pct;	/* share of all cycles, 0 if there are none */
+	bool has_pct;		/* the buckets hold exits: pct[] is set */
+	double pct[KES_NR_PCTS];	/* p50, p90, p99 in cycles */
+	bool has_max;
+	u64 max;		/* the longest exit in cycles, if has_max */
+	const u64 *hist;	/* its buckets, NULL if unknown */
 };
 
 enum kes_sort { KES_SORT_COUNT, KES_SORT_CYCLES, KES_SORT_REASON, KES_SORT_AVG };
@@ -72,9 +97,10 @@ struct kes_opts {
 	bool version;
 	enum kes_sort sort;
 	int reason;		/* -1: every reason */
+	int hist;		/* --hist: this reason's histogram; -1: none */
 	long pid;		/* 0: every VM */
 	const char *vm;		/* NULL: every VM; else a name pattern */
-	double tsc_hz;		/* 0: ask the environment */
+	double tsc_hz;		/* --tsc-hz; 0: ask the environment */
 	double interval;	/* seconds; 0: no --watch */
 	unsigned long iterations; /* 0: until interrupted */
 	const char *debugfs;	/* NULL: the environment's */
@@ -127,6 +153,11 @@ size_t kes_utf8_len(const unsigned char *s);
 void kes_json_string(FILE *f, const char *s);
 void kes_json_table(FILE *f, const struct kes_table *t,
 		    const struct kes_opts *o);
+u64 kes_hist_sum(const u64 *hist);
+bool kes_percentile(const u64 *hist, bool has_max, u64 max,
+		    unsigned int permille, double *val);
+void kes_print_hist(FILE *f, const struct kes_table *t, u32 reason,
+		    double tsc_hz);
 
 /* guest.c */
 int kes_guest_probe(const struct kes_env *env, char *err);
@@ -136,6 +167,8 @@ int kes_guest_read(const struct kes_env *env, int reason,
 /* host.c */
 int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 		    const char *file, char *err);
+int kes_parse_hist(const char *buf, size_t len, struct kes_table *t,
+		   const char *file, char *err);
 bool kes_qemu_name(const char *cmdline, size_t len, char *name,
 		   size_t size);
 void kes_vm_name(const struct kes_env *env, long pid, char *name,

@@ -4,7 +4,8 @@
  * format (version 0.0.4) of every VM's table, for node_exporter's textfile
  * collector.  Each metric family's HELP and TYPE lines come once, followed
  * by all its samples, so any set of VMs gives a valid exposition; the
- * labels are vm, pid, reason and code and nothing else.
+ * labels are vm, pid, reason and code and nothing else (and a
+ * histogram's le).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -54,19 +55,69 @@ static size_t prom_merge(const struct kes_vm *vms, size_t nr, size_t i,
 {
 	size_t j;
 	u32 r;
+	int b;
 
 	*t = vms[i].t;
 	for (j = i + 1; j < nr && vms[j].pid == vms[i].pid &&
-	     !strcmp(vms[j].name, vms[i].name); j++)
+	     !strcmp(vms[j].name, vms[i].name); j++) {
 		for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 			t->count[r] += vms[j].t.count[r];
 			t->cycles[r] += vms[j].t.cycles[r];
+			for (b = 0; b < KES_NR_BUCKETS; b++)
+				t->hist[r][b] += vms[j].t.hist[r][b];
 		}
+		/* The series has buckets only if every VM in it has. */
+		t->has_hist &= vms[j].t.has_hist;
+	}
 	kes_table_sum(t);
 	return j;
 }
 
-enum prom_value { PROM_EXITS, PROM_CYCLES, PROM_SECONDS };
+enum prom_value { PROM_EXITS, PROM_CYCLES, PROM_SECONDS, PROM_HIST_CYCLES,
+		  PROM_HIST_SECONDS };
+
+static void prom_labels(FILE *f, const char *name, const char *suffix,
+			const struct kes_vm *vm, u32 reason)
+{
+	fprintf(f, PROM_PREFIX "%s%s{vm=\"", name, suffix);
+	prom_label_value(f, vm->name);
+	fprintf(f, "\",pid=\"%ld\",reason=\"%s\",code=\"%" PRIu32 "\"",
+		vm->pid, exitstats_reason_name(reason), reason);
+}
+
+/*
+ * A histogram's samples for one row: the buckets cumulative, bucket b's
+ * upper end 2^(b+1) cycles as le (in seconds: divided by @tsc_hz), the
+ * last bucket +Inf; _sum the cycles (seconds), _count the exits in the
+ * buckets.
+ */
+static void prom_hist(FILE *f, const char *name, bool seconds,
+		      const struct kes_vm *vm, const struct kes_row *row,
+		      double tsc_hz)
+{
+	u64 cum = 0;
+	int b;
+
+	for (b = 0; b < KES_NR_BUCKETS; b++) {
+		cum += row->hist[b];
+		prom_labels(f, name, "_bucket", vm, row->reason);
+		if (b == KES_NR_BUCKETS - 1)
+			fputs(",le=\"+Inf\"", f);
+		else if (seconds)
+			fprintf(f, ",le=\"%.9g\"",
+				(double)(1ULL << (b + 1)) / tsc_hz);
+		else
+			fprintf(f, ",le=\"%llu\"", 1ULL << (b + 1));
+		fprintf(f, "} %" PRIu64 "\n", cum);
+	}
+	prom_labels(f, name, "_sum", vm, row->reason);
+	if (seconds)
+		fprintf(f, "} %.9f\n", (double)row->cycles / tsc_hz);
+	else
+		fprintf(f, "} %" PRIu64 "\n", row->cycles);
+	prom_labels(f, name, "_count", vm, row->reason);
+	fprintf(f, "} %" PRIu64 "\n", cum);
+}
 
 static void prom_samples(FILE *f, const char *name, enum prom_value what,
 			 const struct kes_vm *vms, size_t nr,
@@ -82,11 +133,14 @@ static void prom_samples(FILE *f, const char *name, enum prom_value what,
 		next = prom_merge(vms, nr, i, &t);
 		n = kes_rows(&t, &by_reason, rows);
 		for (k = 0; k < n; k++) {
-			fprintf(f, PROM_PREFIX "%s{vm=\"", name);
-			prom_label_value(f, vms[i].name);
-			fprintf(f, "\",pid=\"%ld\",reason=\"%s\",code=\"%" PRIu32 "\"} ",
-				vms[i].pid, exitstats_reason_name(rows[k].reason),
-				rows[k].reason);
+			if (what == PROM_HIST_CYCLES || what == PROM_HIST_SECONDS) {
+				if (rows[k].hist)
+					prom_hist(f, name, what == PROM_HIST_SECONDS,
+						  &vms[i], &rows[k], tsc_hz);
+				continue;
+			}
+			prom_labels(f, name, "", &vms[i], rows[k].reason);
+			fputs("} ", f);
 			if (what == PROM_EXITS)
 				fprintf(f, "%" PRIu64 "\n", rows[k].count);
 			else if (what == PROM_CYCLES)
@@ -116,9 +170,17 @@ void kes_print_prom(FILE *f, const struct kes_vm *vms, size_t nr, bool up,
 	prom_family(f, "exit_cycles_total", "counter",
 		    "Host TSC cycles from VM exits until KVM finished handling them, per basic exit reason.");
 	prom_samples(f, "exit_cycles_total", PROM_CYCLES, vms, nr, o, tsc_hz);
+	prom_family(f, "exit_duration_cycles", "histogram",
+		    "Host TSC cycles from a VM exit until KVM finished handling it, per basic exit reason (log2 buckets).");
+	prom_samples(f, "exit_duration_cycles", PROM_HIST_CYCLES, vms, nr, o,
+		     tsc_hz);
 	if (tsc_hz <= 0)
 		return;
 	prom_family(f, "exit_seconds_total", "counter",
 		    "Time from VM exits until KVM finished handling them (cycles / TSC frequency), per basic exit reason.");
 	prom_samples(f, "exit_seconds_total", PROM_SECONDS, vms, nr, o, tsc_hz);
+	prom_family(f, "exit_duration_seconds", "histogram",
+		    "Time from a VM exit until KVM finished handling it (cycles / TSC frequency), per basic exit reason (log2 buckets).");
+	prom_samples(f, "exit_duration_seconds", PROM_HIST_SECONDS, vms, nr, o,
+		     tsc_hz);
 }

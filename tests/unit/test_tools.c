@@ -133,6 +133,37 @@ static char *table_text(const u64 *count, const u64 *cycles)
 	return buf;
 }
 
+/*
+ * An exitstats_hist file as the kernel prints it: every SDM reason with
+ * no exits but @reason, which has @max and @hist; then other and total.
+ */
+static char *hist_text(u32 reason, u64 max, const u64 *hist)
+{
+	static char buf[16384];
+	size_t n = 0;
+	u32 r;
+	int b, i;
+
+	for (r = 0; r <= EXITSTATS_NR_REASONS + 1; r++) {
+		if (r < EXITSTATS_NR_REASONS && !exitstats_reason_name(r))
+			continue;
+		if (r < EXITSTATS_NR_REASONS)
+			n += snprintf(buf + n, sizeof(buf) - n, "%u %s", r,
+				      exitstats_reason_name(r));
+		else
+			n += snprintf(buf + n, sizeof(buf) - n, "%s",
+				      r == EXITSTATS_NR_REASONS ? "other" : "total");
+		i = r == reason || r == EXITSTATS_NR_REASONS + 1;
+		n += snprintf(buf + n, sizeof(buf) - n, " %" PRIu64,
+			      i ? max : 0);
+		for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+			n += snprintf(buf + n, sizeof(buf) - n, " %" PRIu64,
+				      i ? hist[b] : 0);
+		n += snprintf(buf + n, sizeof(buf) - n, "\n");
+	}
+	return buf;
+}
+
 /* ---- a minimal JSON checker (RFC 8259 grammar, no semantics) ----------- */
 
 static const char *js_value(const char *p, int depth);
@@ -288,6 +319,7 @@ static void python_json_check(const char *text, const char *what)
 struct fake_kvm {
 	u64 count[EXITSTATS_NR_REASONS];
 	u64 cycles[EXITSTATS_NR_REASONS];
+	u64 hist[EXITSTATS_NR_REASONS][EXITSTATS_NR_BUCKETS];
 	u64 other_count, other_cycles;	/* reasons beyond the table */
 	u64 cpuid_cost;			/* cycles per CPUID exit */
 	u8 handled[EXITSTATS_NR_REASONS];
@@ -298,21 +330,29 @@ static void fake_gather(void *ctx, int slot, struct exitstats_figures *f)
 {
 	struct fake_kvm *k = ctx;
 	u32 r;
+	int b;
 
 	if (slot != EXITSTATS_ALL) {
 		f->count += k->count[slot - 1];
 		f->cycles += k->cycles[slot - 1];
+		for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+			f->hist[b] += k->hist[slot - 1][b];
 		return;
 	}
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 		f->count += k->count[r];
 		f->cycles += k->cycles[r];
+		for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+			f->hist[b] += k->hist[r][b];
 	}
 	f->count += k->other_count;
 	f->cycles += k->other_cycles;
 }
 
-/* Our KVM: the query is a CPUID exit, counted before the answer. */
+/*
+ * Our KVM: the query is a CPUID exit, counted before the answer; when it
+ * ends, its cycles (cpuid_cost) go to the cycles and to their bucket.
+ */
 static void fake_ours(void *ctx, u32 leaf, u32 subleaf,
 		      struct kes_cpuid_regs *r)
 {
@@ -326,6 +366,7 @@ static void fake_ours(void *ctx, u32 leaf, u32 subleaf,
 			      k->handled, fake_gather, k))
 		*r = (struct kes_cpuid_regs){ 0 };
 	k->cycles[CPUID_REASON] += k->cpuid_cost;
+	k->hist[CPUID_REASON][exitstats_bucket(k->cpuid_cost)]++;
 }
 
 static void fake_init(struct fake_kvm *k)
@@ -844,10 +885,11 @@ static void test_text(void)
 	fclose(f);
 
 	ok(!strncmp(buf, "REASON NAME ", 12) && contains(buf, " COUNT ") &&
-	   contains(buf, " AVG ") && contains(buf, "EXITS% CYCLES%\n"),
-	   "header names the columns");
+	   contains(buf, " AVG P50 P90 P99  EXITS% CYCLES%\n"),
+	   "header names the columns; no MAX in a guest");
 	for (line = strchr(buf, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
-		if (sscanf(line, "%u %63s %llu %llu %llu %lf %lf", &r, name,
+		/* No buckets: the percentiles are "-". */
+		if (sscanf(line, "%u %63s %llu %llu %llu - - - %lf %lf", &r, name,
 			   &c, &y, &a, &pc, &py) == 7) {
 			rows++;
 			good += !strcmp(name, exitstats_reason_name(r)) &&
@@ -855,7 +897,7 @@ static void test_text(void)
 				a == t.cycles[r] / t.count[r] &&
 				fabs(pc - 100.0 * c / t.total_count) <= 0.005 &&
 				fabs(py - 100.0 * y / t.total_cycles) <= 0.005;
-		} else if (sscanf(line, " TOTAL %llu %llu %llu %lf %lf", &c, &y,
+		} else if (sscanf(line, " TOTAL %llu %llu %llu - - - %lf %lf", &c, &y,
 				  &a, &pc, &py) == 5) {
 			total = c == 192 && y == 259500 && a == 259500 / 192 &&
 				pc == 100.0 && py == 100.0;
@@ -970,6 +1012,9 @@ static void test_guest_read(void)
 	k.handled[RDTSC_REASON] = 0;
 	k.other_count = 3;				/* beyond the table */
 	k.other_cycles = 30000;
+	k.hist[HLT_REASON][5] = 3;
+	k.hist[HLT_REASON][20] = 0x100000002ULL;	/* high half needed */
+	k.hist[RDTSC_REASON][3] = 9;			/* not handled */
 	k0 = k;
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 		sum_c += k0.count[r];
@@ -978,10 +1023,15 @@ static void test_guest_read(void)
 	env = guest_env(&k, NULL);
 
 	ok(!kes_guest_read(&env, -1, &t, err), "a full reading");
-	reads = 2 * nr_defined() + 2;
-	is_u64(k.queries, reads, "2 queries per SDM reason + 2 totals");
-	/* 0x4FFFFFFD/10 is query 2 * (position of 10) + 1 of the reading. */
-	q10 = 2 * defined_pos(CPUID_REASON) + 1;
+	/* Every reason has exits but RDTSC, which reads 0: no buckets. */
+	reads = 2 * nr_defined() + 32 * (nr_defined() - 1) + 2;
+	is_u64(k.queries, reads,
+	       "2 queries per SDM reason, 32 per reason with exits, 2 totals");
+	/*
+	 * 0x4FFFFFFD/10 is query 34 * (position of 10) + 1 of the reading:
+	 * the reasons before it all have exits (RDTSC is 16).
+	 */
+	q10 = 34 * defined_pos(CPUID_REASON) + 1;
 	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
 		if (r == CPUID_REASON || r == RDTSC_REASON)
 			continue;
@@ -1000,12 +1050,30 @@ static void test_guest_read(void)
 	       "total exits read after the rows, includes its own query");
 	is_u64(t.total_cycles, sum_y + k0.other_cycles + (reads - 1) * k.cpuid_cost,
 	       "total cycles read last");
+	ok(t.has_hist && !memcmp(t.hist[HLT_REASON], k0.hist[HLT_REASON],
+				 sizeof(t.hist[0])),
+	   "HLT's 32 buckets as the VM has them, 64-bit from EAX:EBX");
+	ok(!t.hist[RDTSC_REASON][3], "a reason KVM does not handle: no buckets");
+	/*
+	 * CPUID's bucket 9 (1000 cycles) is read by query q10 + 11: after
+	 * 0x4FFFFFFD/10, 0x4FFFFFFC/10 and the buckets 0 to 8, all finished.
+	 */
+	is_u64(t.hist[CPUID_REASON][9], q10 + 10,
+	       "CPUID's own queries land in the bucket of their cycles");
+	is_u64(t.total_hist[20], 0x100000002ULL,
+	       "the total's buckets: the rows' (a guest reads no others)");
+	ok(t.has_total_hist && !t.has_max, "a guest has no max");
 
 	k = k0;
 	k.queries = 0;
-	ok(!kes_guest_read(&env, HLT_REASON, &t, err) && k.queries == 4 &&
-	   t.count[HLT_REASON] == 0x100000005ULL && !t.count[CPUID_REASON],
-	   "--reason 12 reads only its two leaves and the totals");
+	ok(!kes_guest_read(&env, HLT_REASON, &t, err) && k.queries == 36 &&
+	   t.count[HLT_REASON] == 0x100000005ULL && !t.count[CPUID_REASON] &&
+	   t.hist[HLT_REASON][20] == 0x100000002ULL && !t.has_total_hist,
+	   "--reason 12 reads only its two leaves, its buckets and the totals");
+	k = k0;
+	k.queries = 0;
+	ok(!kes_guest_read(&env, RDTSC_REASON, &t, err) && k.queries == 4,
+	   "a reason without exits: no bucket queries");
 }
 
 static void test_guest_run(void)
@@ -1036,9 +1104,19 @@ static void test_guest_run(void)
 		 c10);
 	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
 		starts(out_buf, "{\"mode\":\"guest\",\"interval\":null,") &&
-		contains(out_buf, want) && k.queries == 6,
-		"--reason 10 --json: count 3 after 2 probes, 6 queries in all"))
+		contains(out_buf, want) && k.queries == 38,
+		"--reason 10 --json: count 3 after 2 probes, 38 queries in all"))
 		printf("# %u queries, stdout: %s", k.queries, out_buf);
+	/*
+	 * Bucket 9 (1000 cycles) is the 14th query: 13 finished CPUID exits,
+	 * all in [512, 1024).  p50: rank 6.5 of 13, 512 + 512 * 6.5 / 13 =
+	 * 768; p90: 512 + 512 * 0.9 = 972.8; p99: 512 + 512 * 0.99 = 1018.88.
+	 */
+	if (!ok(contains(out_buf, "\"cycles_pct\":8.11,\"p50_cycles\":768,\"p90_cycles\":973,\"p99_cycles\":1019,\"buckets\":[0,0,0,0,0,0,0,0,0,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}]") &&
+		contains(out_buf, "\"total\":{\"count\":37,") &&
+		!contains(out_buf, "max_cycles"),
+		"guest --json: percentiles and the 32 buckets, no max"))
+		printf("# stdout: %s", out_buf);
 	python_json_check(out_buf, "guest --json");
 }
 
@@ -1084,7 +1162,8 @@ static void test_guest_watch(void)
 	fake_init(&k);
 	s.arg = &k;
 	env = guest_env(&k, &s);
-	reading = 2 * nr_defined() + 2;
+	/* Only CPUID has exits before the first interval: 32 bucket queries. */
+	reading = 2 * nr_defined() + 32 + 2;
 
 	ret = RUN(&env, "--watch", "2", "--iterations", "2", "--json");
 	second = line2(out_buf);
@@ -1466,9 +1545,15 @@ static bool prom_grouped(const char *s)
 			continue;
 		}
 		n = strcspn(s, "{ ");
-		if (!nfam || n != strlen(fam[nfam - 1]) ||
-		    strncmp(s, fam[nfam - 1], n))
+		if (!nfam || strncmp(s, fam[nfam - 1], strlen(fam[nfam - 1])))
 			return false;	/* a sample outside its family */
+		/* A histogram's samples: _bucket, _sum, _count. */
+		s += strlen(fam[nfam - 1]);
+		n -= strlen(fam[nfam - 1]);
+		if (n && !(n == 7 && !strncmp(s, "_bucket", 7)) &&
+		    !(n == 4 && !strncmp(s, "_sum", 4)) &&
+		    !(n == 6 && !strncmp(s, "_count", 6)))
+			return false;
 	}
 	return nfam > 0;
 }
@@ -1556,6 +1641,344 @@ static void test_prometheus(void)
 		       err_buf);
 }
 
+/* ---- latency: percentiles, --hist, exitstats_hist -------------------- */
+
+static bool pct_is(const u64 *hist, bool has_max, u64 max,
+		   unsigned int permille, double want)
+{
+	double got = -1;
+
+	if (!kes_percentile(hist, has_max, max, permille, &got) ||
+	    fabs(got - want) > 1e-6 * (want > 1 ? want : 1)) {
+		printf("# p%u: got %.6f, want %.6f\n", permille, got, want);
+		return false;
+	}
+	return true;
+}
+
+/* Expected values by hand: rank n * q, linear inside its bucket. */
+static void test_percentiles(void)
+{
+	u64 h[EXITSTATS_NR_BUCKETS] = { 0 };
+	double v;
+
+	ok(!kes_percentile(h, false, 0, 500, &v), "no exits: no percentile");
+	h[0] = 4;		/* [0, 2) */
+	ok(pct_is(h, false, 0, 500, 1.0) && pct_is(h, false, 0, 900, 1.8) &&
+	   pct_is(h, false, 0, 990, 1.98), "bucket 0 spans [0, 2)");
+	h[0] = 0;
+	h[10] = 100;		/* [1024, 2048) */
+	ok(pct_is(h, false, 0, 500, 1536) && pct_is(h, false, 0, 900, 1945.6) &&
+	   pct_is(h, false, 0, 990, 2037.76), "one bucket: 1536, 1945.6, 2037.76");
+	ok(pct_is(h, true, 1500, 500, 1500) && pct_is(h, true, 1500, 990, 1500) &&
+	   pct_is(h, true, 1600, 500, 1536),
+	   "with the max known, never above it");
+	h[10] = 0;
+	h[3] = 50;		/* [8, 16) */
+	h[4] = 50;		/* [16, 32) */
+	ok(pct_is(h, false, 0, 500, 16) && pct_is(h, false, 0, 900, 28.8) &&
+	   pct_is(h, false, 0, 990, 31.68),
+	   "two buckets: rank 50 ends the first (16), 90 -> 16 + 16 * 40/50");
+	h[3] = h[4] = 0;
+	h[1] = 1;		/* [2, 4) */
+	h[2] = 99;		/* [4, 8) */
+	ok(pct_is(h, false, 0, 500, 4 + 4 * 49.0 / 99) &&
+	   pct_is(h, false, 0, 990, 4 + 4 * 98.0 / 99),
+	   "rank 50 of 100: 49 of the 99 in [4, 8)");
+	h[1] = h[2] = 0;
+	h[31] = 10;		/* [2^31, max] or [2^31, 2^32) */
+	ok(pct_is(h, true, 3000000000ULL, 500, 2573741824.0) &&
+	   pct_is(h, true, 3000000000ULL, 900, 2914748364.8),
+	   "last bucket up to the max: 2^31 + 852516352 * q");
+	ok(pct_is(h, false, 0, 500, 3221225472.0) &&
+	   pct_is(h, false, 0, 900, 4080218931.2),
+	   "last bucket without a max: up to 2^32");
+	h[31] = 0;
+	h[5] = 1ULL << 63;	/* [32, 64); n * 990 overflows 64 bits */
+	ok(pct_is(h, false, 0, 500, 48) && pct_is(h, false, 0, 990, 63.68),
+	   "huge counts: 48 and 63.68");
+}
+
+/* A table with buckets, on the host: P50 P90 P99 MAX columns. */
+static void test_text_latency(void)
+{
+	struct kes_opts o = { .reason = -1, .hist = -1, .host = true };
+	struct kes_table t = { 0 };
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	t.count[CPUID_REASON] = 100;
+	t.cycles[CPUID_REASON] = 150000;
+	t.hist[CPUID_REASON][10] = 100;
+	t.max[CPUID_REASON] = 2000;
+	t.total_hist[10] = 100;
+	t.total_max = 2000;
+	t.has_hist = t.has_max = t.has_total_hist = true;
+	kes_table_sum(&t);
+	f = open_memstream(&buf, &len);
+	kes_print_table(f, &t, &o);
+	fclose(f);
+	/* p50 1536, p90 1945.6, p99 2037.76 above the max: 2000. */
+	is_str(buf,
+	       "REASON NAME  COUNT CYCLES  AVG  P50  P90  P99  MAX  EXITS% CYCLES%\n"
+	       "    10 CPUID   100 150000 1500 1536 1946 2000 2000  100.00  100.00\n"
+	       "       TOTAL   100 150000 1500 1536 1946 2000 2000  100.00  100.00\n",
+	       "host table: p50, p90, p99 and MAX after AVG");
+	free(buf);
+}
+
+/* HLT's buckets: 20 in [2048, 4096), 5 in [8192, 16384). */
+static void hlt_hist(u64 *h)
+{
+	memset(h, 0, EXITSTATS_NR_BUCKETS * sizeof(*h));
+	h[11] = 20;
+	h[13] = 5;
+}
+
+static void test_guest_hist(void)
+{
+	struct fake_kvm k;
+	struct kes_env env;
+	int ret;
+
+	fake_init(&k);
+	k.count[HLT_REASON] = 25;
+	k.cycles[HLT_REASON] = 100000;
+	hlt_hist(k.hist[HLT_REASON]);
+	env = guest_env(&k, NULL);
+	ret = RUN(&env, "--hist", "hlt");
+	/*
+	 * p50: rank 12.5 of 20 in [2048, 4096): 2048 + 2048 * 12.5 / 20 =
+	 * 3328; p90: rank 22.5, 2.5 of 5 in [8192, 16384): 12288; p99: rank
+	 * 24.75: 8192 + 8192 * 4.75 / 5 = 15974.4.  Shares 80 and 20 %, bars
+	 * 40 and 40 * 5 / 20 = 10.  No TSC frequency: no microseconds.
+	 */
+	if (!ok(ret == KES_OK && !err_len && k.queries == 2 + 36 &&
+		!strcmp(out_buf,
+			"HLT (12): 25 exits, cycles p50 3328 p90 12288 p99 15974\n"
+			"CYCLES         COUNT  SHARE%\n"
+			"[2048,  4096)     20   80.00 ########################################\n"
+			"[8192, 16384)      5   20.00 ##########\n"),
+		"guest --hist hlt: one line per bucket with exits, 36 queries"))
+		printf("# %u queries, stdout:\n%s", k.queries, out_buf);
+
+	fake_init(&k);
+	ret = RUN(&env, "--hist", "12", "--tsc-hz", "1e9");
+	ok(ret == KES_OK && !strcmp(out_buf, "HLT (12): no finished exits\n"),
+	   "--hist of a reason without exits says so");
+	fake_init(&k);
+	ret = RUN(&env, "--hist", "10", "--reason", "12");
+	ok(ret == KES_USAGE && one_error_line("--hist and --reason name different reasons"),
+	   "--hist and another --reason: status 2");
+	ret = RUN(&env, "--hist", "10", "--json");
+	ok(ret == KES_USAGE && one_error_line("--hist is text"),
+	   "--hist --json: status 2");
+	ret = RUN(&env, "--hist", "NOPE");
+	ok(ret == KES_USAGE &&
+	   one_error_line("invalid --hist 'NOPE': expected a number or an exit reason's name"),
+	   "--hist of an unknown name: status 2");
+	ret = RUN(&env, "--hist", "35");
+	ok(ret == KES_USAGE && one_error_line("invalid --hist '35': not an exit reason"),
+	   "--hist of an undefined reason: status 2");
+}
+
+/* VM 4242-11's HLT buckets: hlt_hist() and one exit of 3e9 cycles. */
+static void put_hist_4242(void)
+{
+	u64 h[EXITSTATS_NR_BUCKETS];
+
+	hlt_hist(h);
+	h[31] = 1;
+	put_file(path_of("%s", "kvm/4242-11/exitstats_hist"),
+		 hist_text(HLT_REASON, 3000000000ULL, h));
+}
+
+static void test_host_hist(void)
+{
+	struct kes_env env = host_env(NULL);
+	struct kes_vm *v = NULL;
+	char err[KES_ERRLEN];
+	const char *vm;
+	size_t n = 0;
+	int ret;
+
+	make_tree();
+	put_hist_4242();
+	ok(!kes_host_read(&env, 4242, &v, &n, err) && n == 1 &&
+	   v[0].t.has_hist && v[0].t.has_max &&
+	   v[0].t.hist[HLT_REASON][11] == 20 && v[0].t.hist[HLT_REASON][31] == 1 &&
+	   v[0].t.max[HLT_REASON] == 3000000000ULL &&
+	   v[0].t.total_hist[13] == 5 && v[0].t.total_max == 3000000000ULL &&
+	   v[0].t.count[HLT_REASON] == 500,
+	   "exitstats_hist read next to exitstats: buckets and max");
+	free(v);
+	v = NULL;
+	ok(!kes_host_read(&env, 77, &v, &n, err) && n == 2 &&
+	   !v[0].t.has_hist && !v[0].t.has_max,
+	   "no exitstats_hist (an older kvm-exitstats): no buckets");
+	free(v);
+
+	env.tsc_hz = fake_tsc_hz;
+	ret = RUN(&env, "--host", "--pid", "4242", "--hist", "HLT");
+	/*
+	 * 26 exits.  p50: rank 13 of 20 in [2048, 4096): 3379.2; p90: rank
+	 * 23.4, 3.4 of 5 in [8192, 16384): 13762.56; p99: rank 25.74 in
+	 * [2^31, 3e9]: 2^31 + 0.74 * 852516352 = 2778345748.48.  Shares
+	 * 20/26, 5/26, 1/26; bars 40, 10, 2.  TSC 2 GHz: 2048 cycles are
+	 * 1.024 us.
+	 */
+	if (!ok(ret == KES_OK && !err_len &&
+		!strcmp(out_buf,
+			"VM 4242-11  pid 4242  name we\"b1\n"
+			"HLT (12): 26 exits, cycles p50 3379 p90 13763 p99 2778345748 max 3000000000\n"
+			"CYCLES               MICROSECONDS          COUNT  SHARE%\n"
+			"[      2048,  4096)  [      1.024, 2.048)     20   76.92 ########################################\n"
+			"[      8192, 16384)  [      4.096, 8.192)      5   19.23 ##########\n"
+			"[2147483648,   inf)  [1073741.824,   inf)      1    3.85 ##\n"),
+		"--host --hist HLT: ranges in cycles and microseconds, count, share, bar"))
+		printf("# stdout:\n%s# stderr: %s", out_buf, err_buf);
+
+	env.tsc_hz = NULL;
+	ret = RUN(&env, "--host", "--hist", "12");
+	vm = strstr(out_buf, "VM 77-10  pid 77  name kvmtool\n");
+	ok(ret == KES_OK && starts(out_buf, "VM 77-9  pid 77  name kvmtool\n"
+				   "HLT (12): no latency buckets") && vm &&
+	   contains(out_buf, "\nVM 4242-11  pid 4242  name we\"b1\n"
+		    "HLT (12): 26 exits, cycles p50 3379 ") &&
+	   contains(out_buf, "\n[2147483648,   inf)      1    3.85 ##\n"),
+	   "--host --hist: per VM; without exitstats_hist it says so");
+
+	ret = RUN(&env, "--host", "--pid", "4242");
+	/* The TOTAL line's buckets are the total line's: the same here. */
+	ok(ret == KES_OK &&
+	   contains(out_buf, " MAX  EXITS% CYCLES%\n") &&
+	   contains(out_buf, " 2000 3379 13763 2778345748 3000000000 ") &&
+	   contains(out_buf, "      -          -  "),
+	   "--host table: HLT's percentiles and max; '-' for no buckets");
+
+	ret = RUN(&env, "--host", "--pid", "4242", "--reason", "HLT", "--json");
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
+		contains(out_buf, "\"p50_cycles\":3379,\"p90_cycles\":13763,\"p99_cycles\":2778345748,\"buckets\":[0,0,0,0,0,0,0,0,0,0,0,20,0,5,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1],\"max_cycles\":3000000000}") &&
+		contains(out_buf, "\"total\":{\"count\":4294967796,"),
+		"--host --json: the 32 buckets and max_cycles"))
+		printf("# stdout: %s", out_buf);
+	python_json_check(out_buf, "host --json with buckets");
+}
+
+/* Interval 1: 4 more HLT exits in [2048, 4096), none longer. */
+static void hist_grows(unsigned int call, void *arg)
+{
+	u64 h[EXITSTATS_NR_BUCKETS];
+
+	(void)arg;
+	hlt_hist(h);
+	h[11] += 4 * call;
+	h[31] = 1;
+	put_file(path_of("%s", "kvm/4242-11/exitstats_hist"),
+		 hist_text(HLT_REASON, 3000000000ULL, h));
+}
+
+static void test_host_hist_watch(void)
+{
+	struct fake_sleep s = { .step = hist_grows };
+	struct kes_env env = host_env(&s);
+	int ret;
+
+	make_tree();
+	put_hist_4242();
+	ret = RUN(&env, "--host", "--pid", "4242", "--watch", "1", "-n", "1",
+		  "--json");
+	/* 4 exits in [2048, 4096): p50 2048 + 2048 * 2 / 4 = 3072. */
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
+		contains(out_buf, "\"total\":{\"count\":0,\"cycles\":0,\"avg_cycles\":0,\"p50_cycles\":3072,") &&
+		contains(out_buf, "\"max_cycles\":null}"),
+		"--watch: the interval's buckets; its max is unknown (null)"))
+		printf("# stdout: %s", out_buf);
+}
+
+static void test_host_hist_bad(void)
+{
+	static const struct {
+		const char *text, *msg, *what;
+	} cases[] = {
+		{ "12 HLT 5 1 2 3\n", "exitstats_hist:1: malformed line (expected",
+		  "too few buckets" },
+		{ "12 HLT 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 9\n",
+		  "exitstats_hist:1: malformed line", "too many buckets" },
+		{ "12 HLT 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 x\n",
+		  "exitstats_hist:1: malformed line", "not a number" },
+		{ "other 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\nbogus 1\n",
+		  "exitstats_hist:2: malformed line", "an unknown line" },
+		{ "12 CPUID 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  "exitstats_hist:1: reason 12 is CPUID, expected HLT", "a wrong name" },
+		{ "total 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		  "total 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  "exitstats_hist:2: total listed twice", "a line twice" },
+		{ "12 HLT 5 0 0", "exitstats_hist:1: truncated line", "truncated" },
+	};
+	struct kes_env env = host_env(NULL);
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		make_tree();
+		put_file(path_of("%s", "kvm/77-9/exitstats_hist"), cases[i].text);
+		ret = RUN(&env, "--host");
+		if (!ok(ret == KES_FAIL && !out_len && one_error_line(cases[i].msg) &&
+			contains(err_buf, "kvm/77-9/exitstats_hist:"),
+			"malformed exitstats_hist (%s): status 1, file and line named",
+			cases[i].what))
+			printf("# status %d, stderr: %s", ret, err_buf);
+	}
+	make_tree();
+	put_file(path_of("%s", "kvm/77-9/exitstats_hist"),
+		 "90 NEW_REASON 7 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1\n");
+	ret = RUN(&env, "--host", "--pid", "77");
+	ok(ret == KES_OK && !err_len,
+	   "a reason beyond our table (a newer kernel) is skipped");
+}
+
+static void test_prom_hist(void)
+{
+	struct kes_env env = host_env(NULL);
+	int ret;
+
+	make_tree();
+	put_hist_4242();
+	env.tsc_hz = fake_tsc_hz;
+	ret = RUN(&env, "--host", "--format", "prometheus");
+	if (!ok(ret == KES_OK && !err_len && prom_grouped(out_buf) &&
+		contains(out_buf, "\n# TYPE kvm_exitstats_exit_duration_cycles histogram\n") &&
+		contains(out_buf, "\n# TYPE kvm_exitstats_exit_duration_seconds histogram\n"),
+		"prometheus: the two histogram families, grouped"))
+		printf("# %s", out_buf);
+	ok(contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"2\"} 0\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"4096\"} 20\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"8192\"} 20\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"16384\"} 25\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"2147483648\"} 25\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"+Inf\"} 26\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_sum{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\"} 1000000\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_count{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\"} 26\n"),
+	   "cycles histogram: cumulative buckets, le 2^(b+1), +Inf, _sum, _count");
+	ok(occurrences(out_buf, "duration_cycles_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\"") == 32 &&
+	   !contains(out_buf, "duration_cycles_bucket{vm=\"kvmtool\""),
+	   "32 buckets a series; no histogram for VMs without exitstats_hist");
+	ok(contains(out_buf, "\nkvm_exitstats_exit_duration_seconds_bucket{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\",le=\"2.048e-06\"} 20\n") &&
+	   contains(out_buf, "\nkvm_exitstats_exit_duration_seconds_sum{vm=\"we\\\"b1\",pid=\"4242\",reason=\"HLT\",code=\"12\"} 0.000500000\n"),
+	   "seconds histogram: le and _sum divided by the TSC frequency");
+	promtool_check(out_buf, "with histograms");
+
+	env.tsc_hz = NULL;
+	ret = RUN(&env, "--host", "--format", "prometheus");
+	ok(ret == KES_OK && prom_grouped(out_buf) &&
+	   contains(out_buf, "duration_cycles_count{") &&
+	   !contains(out_buf, "seconds"),
+	   "TSC frequency unknown: the cycles histogram only");
+	promtool_check(out_buf, "with the cycles histogram only");
+}
+
 static void test_usage_runs(void)
 {
 	struct kes_env env = host_env(NULL);
@@ -1614,6 +2037,13 @@ int main(void)
 	test_host_errors();
 	test_host_vm();
 	test_prometheus();
+	test_percentiles();
+	test_text_latency();
+	test_guest_hist();
+	test_host_hist();
+	test_host_hist_watch();
+	test_host_hist_bad();
+	test_prom_hist();
 	test_usage_runs();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);

@@ -551,6 +551,251 @@ static void test_agree(void)
 	vm_destroy(&vm);
 }
 
+/*
+ * Issue 12: latency distributions.  exitstats_hist holds, per reason,
+ * "<reason> <name> <max> <bucket 0> .. <bucket 31>", then "other" and
+ * "total" lines without a number; bucket b counts the finished exits that
+ * took c cycles, 2^b <= c < 2^(b + 1) (bucket 0 also c = 0, bucket 31
+ * everything from 2^31 up).
+ */
+#define NR_BUCKETS	32
+
+struct hist_row {
+	bool present;
+	uint64_t max, b[NR_BUCKETS];
+};
+
+static uint64_t hist_sum(const uint64_t *b)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < NR_BUCKETS; i++)
+		sum += b[i];
+	return sum;
+}
+
+/* Parse "<max> <b0> .. <b31>" at @p; false unless exactly that. */
+static bool parse_buckets(const char *p, struct hist_row *row)
+{
+	char *end;
+	int i;
+
+	errno = 0;
+	row->max = strtoull(p, &end, 10);
+	for (i = 0; i < NR_BUCKETS && end != p; i++) {
+		p = end;
+		row->b[i] = strtoull(p, &end, 10);
+	}
+	return i == NR_BUCKETS && end != p && !errno &&
+	       strspn(end, " \n") == strlen(end);
+}
+
+/* rows[r] for SDM-defined r; rows[SDM_NR_REASONS] other, [+1] total. */
+static int read_hist(const struct vm *vm, struct hist_row *rows)
+{
+	char path[128], line[1024], name[48];
+	int bad = 0, n, lines = 0;
+	unsigned int r;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/kvm/%d-%d/exitstats_hist", getpid(),
+		 vm->fd);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	memset(rows, 0, (SDM_NR_REASONS + 2) * sizeof(*rows));
+	while (fgets(line, sizeof(line), f)) {
+		struct hist_row *row = NULL;
+
+		lines++;
+		if (sscanf(line, "%u %47s %n", &r, name, &n) == 2 &&
+		    sdm_defined(r))
+			row = &rows[r];
+		else if (sscanf(line, "%47s %n", name, &n) == 1 &&
+			 !strcmp(name, "other"))
+			row = &rows[SDM_NR_REASONS];
+		else if (!strcmp(name, "total"))
+			row = &rows[SDM_NR_REASONS + 1];
+		if (!row || row->present || !parse_buckets(line + n, row)) {
+			printf("# unexpected exitstats_hist line: %s", line);
+			bad++;
+			continue;
+		}
+		row->present = true;
+	}
+	fclose(f);
+	if (lines != SDM_NR_REASONS - 3 + 2) {
+		printf("# %s: %d lines\n", path, lines);
+		bad++;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Whether max lies in or above the highest non-empty bucket. */
+static bool max_fits(const struct hist_row *row)
+{
+	int b;
+
+	for (b = NR_BUCKETS - 1; b >= 0 && !row->b[b]; b--)
+		;
+	return b < 0 ? row->max == 0 : row->max >= (b ? 1ULL << b : 0);
+}
+
+/*
+ * CPUIDs of leaf 0 cost about the same each: every non-empty bucket lies
+ * within a factor 2 of their average.  A host interrupt taken while KVM
+ * handles one makes it longer: such a run is retried in a new VM.
+ */
+static void test_hist_cpuid(void)
+{
+	struct dbgfs_row rows[SDM_NR_REASONS];
+	struct hist_row h[SDM_NR_REASONS + 2];
+	const struct hist_row *c = &h[EXIT_REASON_CPUID];
+	int attempt, nr_rows, bad = 0, spread = 0, b;
+	uint64_t avg = 0;
+	struct vm vm;
+	uint32_t r;
+
+	for (attempt = 0; attempt < 8; attempt++) {
+		new_vm(&vm, 1);
+		if (guest_cpuid_loop(&vm.vcpu[0], 0, 100))
+			bail("CPUID loop failed");
+		if (read_debugfs(&vm, rows, &nr_rows) || read_hist(&vm, h)) {
+			ok(0, "exitstats and exitstats_hist readable, well formed");
+			vm_destroy(&vm);
+			return;
+		}
+		avg = rows[EXIT_REASON_CPUID].cycles /
+		      (rows[EXIT_REASON_CPUID].count ?: 1);
+		spread = 0;
+		for (b = 0; b < NR_BUCKETS; b++)
+			if (c->b[b] && ((1ULL << b) > 2 * avg ||
+					(2ULL << b) <= avg / 2))
+				spread++;
+		if (!spread)
+			break;
+		printf("# attempt %d: a CPUID bucket beyond a factor 2 of %llu cycles\n",
+		       attempt, (unsigned long long)avg);
+		vm_destroy(&vm);
+	}
+	if (spread) {
+		ok(0, "CPUID buckets within a factor 2 of the average in 8 runs");
+		return;
+	}
+	ok(1, "host: every non-empty CPUID bucket within a factor 2 of the average (%llu cycles)",
+	   (unsigned long long)avg);
+	is_u64(hist_sum(c->b), vm_cpuid_exits(&vm),
+	       "host: CPUID buckets sum to the CPUIDs the guest ran");
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		if (!sdm_defined(r))
+			continue;
+		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
+			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
+			       r, (unsigned long long)hist_sum(h[r].b),
+			       (unsigned long long)rows[r].count,
+			       (unsigned long long)h[r].max);
+			bad++;
+		}
+	}
+	ok(!bad, "host: each reason's buckets sum to its count, max in or above its highest bucket");
+	ok(h[SDM_NR_REASONS + 1].present &&
+	   hist_sum(h[SDM_NR_REASONS + 1].b) == dbgfs_sums.total_count &&
+	   h[SDM_NR_REASONS + 1].max >= c->max,
+	   "host: the total line's buckets sum to the total count");
+	vm_destroy(&vm);
+}
+
+/* Bucket @b's 64-bit count from a 0x4FFFFFFB answer, shape checked. */
+static bool hist_regs(struct cpuid_regs r, uint64_t *n)
+{
+	*n = count_of(r);
+	return r.ecx == 0 && r.edx == 0;
+}
+
+static void test_hist(void)
+{
+	static struct cpuid_regs s[NR_BUCKETS + 4];
+	struct hist_row h[SDM_NR_REASONS + 2];
+	static const uint32_t reasons[] = { EXIT_REASON_IO, EXIT_REASON_HLT,
+					    EXIT_REASON_CPUID };
+	uint64_t g[3][NR_BUCKETS], before;
+	struct vm vm;
+	struct vcpu *v;
+	unsigned int i;
+	int b, bad;
+
+	test_hist_cpuid();
+
+	new_vm(&vm, 1);
+	v = &vm.vcpu[0];
+	if (guest_cpuid_loop(v, 0, 200) || guest_io_loop(v, 30) ||
+	    guest_hlt_loop(v, 10))
+		bail("guest loops failed");
+	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
+		before = reasons[i] == EXIT_REASON_IO ? vm_io_exits(&vm) :
+			 reasons[i] == EXIT_REASON_HLT ? vm_hlt_exits(&vm) :
+			 vm_cpuid_exits(&vm);
+		if (guest_sweep_step(v, LEAF_REASON_HIST, reasons[i], 1 << 16,
+				     NR_BUCKETS, s))
+			bail("guest sweep failed");
+		bad = 0;
+		for (b = 0; b < NR_BUCKETS; b++)
+			bad += !hist_regs(s[2 + b], &g[i][b]);
+		ok(!bad, "guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0 in all 32 buckets",
+		   reasons[i]);
+		if (reasons[i] != EXIT_REASON_CPUID) {
+			is_u64(hist_sum(g[i]), before,
+			       "guest: reason %u's buckets sum to the exits the guest made",
+			       reasons[i]);
+			continue;
+		}
+		/*
+		 * The sweep's own CPUIDs end while it reads: after its two
+		 * totals, bucket b's read sees 2 + b of them at most.
+		 */
+		ok(hist_sum(g[i]) >= before &&
+		   hist_sum(g[i]) <= before + 2 + NR_BUCKETS - 1,
+		   "guest: CPUID buckets sum to the finished CPUIDs (%llu, %llu before the sweep)",
+		   (unsigned long long)hist_sum(g[i]),
+		   (unsigned long long)before);
+	}
+	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_HLT),
+		count_regs(hist_sum(g[1])),
+		"guest: 0x4FFFFFFD/12 equals the sum of HLT's buckets");
+	if (read_hist(&vm, h)) {
+		ok(0, "exitstats_hist readable and well formed");
+		vm_destroy(&vm);
+		return;
+	}
+	bad = 0;
+	for (b = 0; b < NR_BUCKETS; b++)
+		bad += h[EXIT_REASON_HLT].b[b] != g[1][b] ||
+		       h[EXIT_REASON_IO].b[b] < g[0][b] ||
+		       h[EXIT_REASON_CPUID].b[b] < g[2][b];
+	ok(!bad, "host and guest agree: HLT bucket by bucket, I/O and CPUID grown only");
+	is_u64(hist_sum(h[EXIT_REASON_IO].b), vm_io_exits(&vm),
+	       "host: I/O buckets sum to every OUT the guest ran");
+	is_u64(hist_sum(h[EXIT_REASON_CPUID].b), vm_cpuid_exits(&vm),
+	       "host: CPUID buckets sum to every CPUID the guest ran");
+	ok(max_fits(&h[EXIT_REASON_HLT]) && max_fits(&h[EXIT_REASON_IO]) &&
+	   max_fits(&h[EXIT_REASON_CPUID]),
+	   "host: max in or above the highest bucket for HLT, I/O, CPUID");
+
+	is_regs(rd(v, LEAF_REASON_HIST, EXIT_REASON_CPUID | 32 << 16),
+		regs_undefined, "guest: 0x4FFFFFFB with bucket 32: undefined");
+	is_regs(rd(v, LEAF_REASON_HIST, EXIT_REASON_CPUID | 1u << 31),
+		regs_undefined, "guest: 0x4FFFFFFB with ECX[31] set: undefined");
+	is_regs(rd(v, LEAF_REASON_HIST, 35 | 3 << 16), regs_undefined,
+		"guest: 0x4FFFFFFB of reason 35: undefined");
+	is_regs(rd(v, LEAF_REASON_HIST, unhandled_reasons[0] | 3 << 16),
+		count_regs(0), "guest: 0x4FFFFFFB of a reason KVM does not handle: 0");
+	vm_destroy(&vm);
+}
+
 static void test_cycles(void)
 {
 	const uint32_t n = 200;
@@ -1054,6 +1299,7 @@ int main(int argc, char **argv)
 	test_tables();
 	test_agree();
 	test_cycles();
+	test_hist();
 	test_classes();
 	test_vcpus();
 	test_two_vms();

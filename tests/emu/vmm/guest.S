@@ -94,6 +94,8 @@ code_sweep:
 	xorl	%esi, %esi
 1:	movl	%ebp, %eax
 	movl	%esi, %ecx
+	imull	GUEST_PARAM_STEP, %ecx
+	addl	GUEST_PARAM_BASE, %ecx
 	cpuid
 	store_regs
 	incl	%esi

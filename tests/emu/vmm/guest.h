@@ -10,6 +10,8 @@
 #define GUEST_MEM_SIZE		0x100000	/* 1 MiB, identity mapped */
 #define GUEST_PARAM		0x0f00		/* input of guest_sweep */
 #define GUEST_PARAM_END		(GUEST_PARAM + 0)
+#define GUEST_PARAM_BASE	(GUEST_PARAM + 4)	/* ECX = BASE + i * STEP */
+#define GUEST_PARAM_STEP	(GUEST_PARAM + 8)
 #define GUEST_CODE		0x1000		/* guest.S is copied here */
 #define GUEST_BUF		0x10000		/* 4 KiB of results per vCPU */
 #define GUEST_BUF_SIZE		0x1000
@@ -19,6 +21,7 @@
 #define PORT_IO			0xf1
 
 /* The guest interface of kvm-exitstats (README.md, "The guest interface"). */
+#define LEAF_REASON_HIST	0x4ffffffb
 #define LEAF_REASON_CYCLES	0x4ffffffc
 #define LEAF_REASON_COUNT	0x4ffffffd
 #define LEAF_TOTAL_CYCLES	0x4ffffffe

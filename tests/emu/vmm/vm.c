@@ -341,6 +341,12 @@ int guest_hlt_loop(struct vcpu *v, uint32_t n)
 int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 		struct cpuid_regs *out)
 {
+	return guest_sweep_step(v, leaf, 0, 1, n, out);
+}
+
+int guest_sweep_step(struct vcpu *v, uint32_t leaf, uint32_t base,
+		     uint32_t step, uint32_t n, struct cpuid_regs *out)
+{
 	uint32_t buf = GUEST_BUF + v->id * GUEST_BUF_SIZE;
 	struct kvm_regs regs = { .rbp = leaf, .rdi = buf };
 	uint32_t end = n;
@@ -348,6 +354,8 @@ int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 	if ((n + 4) * sizeof(*out) > GUEST_BUF_SIZE)
 		return -1;
 	memcpy(v->vm->mem + GUEST_PARAM_END, &end, sizeof(end));
+	memcpy(v->vm->mem + GUEST_PARAM_BASE, &base, sizeof(base));
+	memcpy(v->vm->mem + GUEST_PARAM_STEP, &step, sizeof(step));
 	if (vcpu_run(v, code_sweep, &regs))
 		return -1;
 	v->cpuid_exits += n + 4;

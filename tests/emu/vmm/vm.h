@@ -62,6 +62,13 @@ int guest_wrmsr_loop(struct vcpu *v, uint32_t msr, uint64_t val, uint32_t n);
 int guest_hlt_loop(struct vcpu *v, uint32_t n);
 int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 		struct cpuid_regs *out);
+/*
+ * 0x4FFFFFFF and 0x4FFFFFFE, then leaf @leaf with ECX = base + i * step
+ * for i = 0 .. n - 1, then 0x4FFFFFFF and 0x4FFFFFFE again, all in one
+ * guest run; the n + 4 answers in order into @out.
+ */
+int guest_sweep_step(struct vcpu *v, uint32_t leaf, uint32_t base,
+		     uint32_t step, uint32_t n, struct cpuid_regs *out);
 
 /* Exits of one kind the whole VM's guest code caused. */
 uint64_t vm_cpuid_exits(const struct vm *vm);
