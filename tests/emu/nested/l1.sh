@@ -188,23 +188,24 @@ check "the guest's count after the pause = 9 runs after c3" \
 if [ -n "$tool" ]; then
 	# kvm-exitstats --reason 10 makes s CPUIDs at startup, reads the
 	# probe (2 CPUIDs), then 0x4FFFFFFD/10 (the count it shows), then
-	# 0x4FFFFFFC/10, 0x4FFFFFFF and 0x4FFFFFFE.  Between cpuid's reads
-	# c4 and c5: c5 = c4 + k + s + 6, shown = c4 + a + s + 3.
+	# 0x4FFFFFFC/10, CPUID's 32 buckets (0x4FFFFFFB), 0x4FFFFFFF and
+	# 0x4FFFFFFE: 35 after the count.  Between cpuid's reads c4 and c5:
+	# c5 = c4 + k + s + 38, shown = c4 + a + s + 3.
 	c5=$(l2_count c5)
 	shown=$(tr -d '\r' </tmp/l2.out |
 		awk '$1 == "KES-L2-TOOL" && $2 == 10 && $3 == "CPUID" { print $4 }')
 	rc=$(tr -d '\r' </tmp/l2.out | sed -n 's/^KES-L2-TOOL exit status //p')
 	check "guest kvm-exitstats --reason 10 runs" "${rc:-1}" 0 "${rc:-none}"
 	s1=$((${shown:-0} - c4 - a - 3))
-	s2=$((${c5:-0} - c4 - k - 6))
+	s2=$((${c5:-0} - c4 - k - 38))
 	echo "# guest tool: CPUID $shown between cpuid's $c4 and $c5; its startup: $s1 / $s2 CPUIDs"
 	check "guest kvm-exitstats' CPUID count matches cpuid's reads exactly" \
 		$([ -n "$shown" ] && [ "$s1" -ge 0 ] && [ "$s1" -eq "$s2" ]
 		  echo $?) "startup CPUIDs equal from both sides" "$s1 vs $s2"
 	# At the pause the host's Prometheus output had the count the
 	# guest's next cpuid run read (c4) less what that run did up to its
-	# read: b = k - a CPUIDs, which the guest alone gives (c5 - shown - 3).
-	b=$((${c5:-0} - ${shown:-0} - 3))
+	# read: b = k - a CPUIDs, which the guest alone gives (c5 - shown - 35).
+	b=$((${c5:-0} - ${shown:-0} - 35))
 	check "--format prometheus at the pause: the guest's count c4 less b = $b" \
 		$([ -n "$prom_cpuid" ] && [ "$b" -gt 0 ] &&
 		  [ "$prom_cpuid" -eq $((c4 - b)) ]; echo $?) \
