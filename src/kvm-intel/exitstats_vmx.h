@@ -57,9 +57,16 @@ static __always_inline unsigned long exitstats_exit_bucket(u64 cycles)
 static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
 						 u16 basic_reason)
 {
+	u32 reason = basic_reason;
+
 	/* RDTSC's two halves stored as they come: start reads back whole. */
 	exitstats_rdtsc_halves(&es->start_tsc.lo, &es->start_tsc.hi);
-	es->open = exitstats_slot(basic_reason);
+	/* exitstats_slot(), a branch never taken rather than a CMOV. */
+	if (unlikely(reason >= EXITSTATS_NR_REASONS)) {
+		reason = EXITSTATS_NR_REASONS;
+		barrier();
+	}
+	es->open = reason + 1;
 }
 
 /*
