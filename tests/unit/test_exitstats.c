@@ -9,6 +9,11 @@
 
 #include "tap.h"
 #include "fake/asm/msr.h"
+static inline void barrier(void)
+{
+	asm volatile("" : : : "memory");
+}
+
 #define EXITSTATS_RDTSC_HALVES
 static void exitstats_rdtsc_halves(uint32_t *lo, uint32_t *hi)
 {

@@ -588,7 +588,7 @@ static bool parse_buckets(const char *p, struct hist_row *row)
 		row->b[i] = strtoull(p, &end, 10);
 	}
 	return i == NR_BUCKETS && end != p && !errno &&
-	       strspn(end, " \n") == strlen(end);
+	       strspn(end, "\n ") == strlen(end);
 }
 
 /* rows[r] for SDM-defined r; rows[SDM_NR_REASONS] other, [+1] total. */
