@@ -23,10 +23,10 @@ fi
 echo "# note booting $(cat l2-kernel) under QEMU (-M microvm -enable-kvm -cpu host) on our KVM"
 qemu_start kes.demo=1
 qemu_wait_for KES-L2-PROFILE-END
-tap_is $? "the nested guest booted and read its exit profile"
+tap_ok $? "the nested guest booted and read its exit profile"
 tr -d '\r' </tmp/l2.out |
 	sed -n '/^KES-L2-PROFILE-BEGIN/,/^KES-L2-PROFILE-END/p' |
 	sed '1d;$d' | sed 's/^/# profile /'
 qemu_end
-tap_is $? "QEMU exited cleanly"
+tap_ok $? "QEMU exited cleanly"
 tap_done

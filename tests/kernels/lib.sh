@@ -1,40 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# TAP for the shell tests in tests/kernels: ok COND DESCRIPTION prints one
-# line; is GOT WANT DESCRIPTION shows both values when they differ; done
-# prints the plan and sets the exit status.
+# What the shell tests in tests/kernels share: the TAP helpers of
+# tests/tap.sh, $root (the top of the tree), linux_source_deb and
+# kernels_line.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tap_n=0 tap_failed=0
-
-ok() {	# ok STATUS DESCRIPTION: STATUS 0 passes
-	tap_n=$((tap_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $tap_n - $2"
-	else
-		echo "not ok $tap_n - $2"
-		tap_failed=$((tap_failed + 1))
-	fi
-}
-
-is() {	# is GOT WANT DESCRIPTION
-	[ "$1" = "$2" ]
-	ok $? "$3" || true
-	[ "$1" = "$2" ] || printf '#   expected: %s\n#   actual:   %s\n' "$2" "$1"
-}
-
-skip() {	# skip DESCRIPTION REASON
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n - $1 # SKIP $2"
-}
-
-diag() { sed 's/^/#   /'; }
-
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
-}
+# shellcheck source=/dev/null
+. "$root/tests/tap.sh"
 
 # A linux-source-X.Y .deb of exactly VERSION, from the shared cache
 # (fetched from SUITE's archive, default bookworm, with scripts/debian-apt

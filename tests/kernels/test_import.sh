@@ -5,11 +5,11 @@
 # made from the committed base and deltas, each time into a scratch copy
 # of kernels/ so the repository is never touched.
 set -uo pipefail
-# tap.sh: ok, is, skip, diag, done_testing, linux_source_deb, kernels_line
-# and $root, the top of the tree.
+# lib.sh: tests/tap.sh (tap_ok, tap_is, tap_skip, tap_diag, tap_done),
+# linux_source_deb, kernels_line and $root, the top of the tree.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib.sh"
 
 series=6.1 release=6.1.190-1	# a recorded point release, not the base
 base_release=$(cat "$root/kernels/$series/BASE")
@@ -42,17 +42,17 @@ import() { "$root/scripts/kvm-import" --kernels "$tmp/k" "$@" >"$tmp/out" 2>&1; 
 if deb=$(linux_source_deb "$series" "$release"); then
 	scratch
 	import "$deb"
-	ok $? "import linux-source-$series $release from $(basename "$deb")" || true
-	diag <"$tmp/out"
+	tap_ok $? "import linux-source-$series $release from $(basename "$deb")" || true
+	tap_diag <"$tmp/out"
 	cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
-	ok $? "the delta reproduces kernels/$series/deltas/$release.diff byte for byte"
-	is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$(kernels_line "$release")" \
+	tap_ok $? "the delta reproduces kernels/$series/deltas/$release.diff byte for byte"
+	tap_is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$(kernels_line "$release")" \
 		"the KERNELS line (ABI, suite, flavours) is the committed one"
 	import "$deb"
 	grep -q 'unchanged' "$tmp/out"
-	ok $? "importing it again changes nothing"
+	tap_ok $? "importing it again changes nothing"
 else
-	skip "import linux-source-$series $release" "cannot download the package"
+	tap_skip "import linux-source-$series $release" "cannot download the package"
 fi
 
 # 2. An unpacked kernel tree with an explicit release gives the same delta.
@@ -61,10 +61,10 @@ make_tree "$tmp/tree" "$release" "${release%-*}"
 line=$(kernels_line "$release")
 import --abi "$(echo "$line" | cut -f1)" --suite "$(echo "$line" | cut -f3)" \
 	--flavours "$(echo "$line" | cut -f4)" "$tmp/tree" "$release"
-ok $? "import an unpacked tree with an explicit release"
+tap_ok $? "import an unpacked tree with an explicit release"
 cmp -s "$tmp/k/$series/deltas/$release.diff" "$root/kernels/$series/deltas/$release.diff"
-ok $? "the tree's delta is the committed one too"
-is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$line" "--abi/--suite/--flavours are recorded as given"
+tap_ok $? "the tree's delta is the committed one too"
+tap_is "$(awk -v r="$release" '$2 == r' "$tmp/k/$series/KERNELS")" "$line" "--abi/--suite/--flavours are recorded as given"
 
 # 3. A hunk of exitstats.patch that no longer applies is named, and
 #    nothing is written.  Change the context of the trace_kvm_exit() hook.
@@ -72,20 +72,20 @@ scratch
 sed -i 's/^ \ttrace_kvm_exit(vcpu, KVM_ISA_VMX);$/ \ttrace_kvm_exit(vcpu, KVM_ISA_VMX, 0);/' \
 	"$tmp/k/$series/exitstats.patch"
 ! cmp -s "$tmp/k/$series/exitstats.patch" "$root/kernels/$series/exitstats.patch"
-ok $? "tampered with the vmx_vcpu_run() hunk of exitstats.patch"
+tap_ok $? "tampered with the vmx_vcpu_run() hunk of exitstats.patch"
 want_hunk=$(awk '/^\+\+\+ /{f=$2; n=0} /^@@/{n++} /trace_kvm_exit\(vcpu, KVM_ISA_VMX, 0\)/{print n; exit}' \
 	"$tmp/k/$series/exitstats.patch")
 import --abi x --flavours amd64 "$tmp/tree" "$release"
 rc=$?
-diag <"$tmp/out"
+tap_diag <"$tmp/out"
 [ $rc -ne 0 ]
-ok $? "import fails when a hunk does not apply"
+tap_ok $? "import fails when a hunk does not apply"
 grep -q "arch/x86/kvm/vmx/vmx.c: hunk #$want_hunk does not apply" "$tmp/out"
-ok $? "the report names vmx.c hunk #$want_hunk"
-is "$(grep -c 'does not apply (' "$tmp/out")" 1 "exactly one hunk is reported"
+tap_ok $? "the report names vmx.c hunk #$want_hunk"
+tap_is "$(grep -c 'does not apply (' "$tmp/out")" 1 "exactly one hunk is reported"
 [ ! -e "$tmp/k/$series/deltas/$release.diff" ] &&
 	! grep -q "$release" "$tmp/k/$series/KERNELS"
-ok $? "nothing is written or recorded"
+tap_ok $? "nothing is written or recorded"
 
 # 4. Refusals: the base itself, and a tree that is not the release named.
 scratch
@@ -93,13 +93,13 @@ make_tree "$tmp/base" "$base_release" "${base_release%-*}"
 import --abi x --flavours amd64 "$tmp/base" "$base_release"
 rc=$?
 [ $rc -ne 0 ] && grep -q "is the base of series $series" "$tmp/out"
-ok $? "importing the base release $base_release is refused"
+tap_ok $? "importing the base release $base_release is refused"
 [ ! -e "$tmp/k/$series/deltas/$base_release.diff" ]
-ok $? "no delta is written for the base"
+tap_ok $? "no delta is written for the base"
 import --abi x --flavours amd64 "$tmp/tree" 6.1.191-1
 rc=$?
 [ $rc -ne 0 ] && grep -q "is Linux ${release%-*}, but release 6.1.191-1" "$tmp/out"
-ok $? "a tree whose Makefile is another version is refused"
+tap_ok $? "a tree whose Makefile is another version is refused"
 
 # 5. --base starts a new series: kernels/6.12 from its own base tree, into
 #    a kernels/ that only has 6.1.  Its exitstats.patch has to be ported,
@@ -113,16 +113,16 @@ printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = %s\n' "${sub%%-*}" \
 	>"$tmp/t12/Makefile"
 import --base --abi 6.12.117+deb12 --suite bookworm --flavours amd64 "$tmp/t12" "$nb"
 rc=$?
-diag <"$tmp/out"
+tap_diag <"$tmp/out"
 diff -r "$tmp/k/6.12/base" "$root/kernels/6.12/base" >/dev/null &&
 	[ "$(cat "$tmp/k/6.12/BASE")" = "$nb" ]
-ok $? "--base writes kernels/6.12/base and BASE ($nb)"
+tap_ok $? "--base writes kernels/6.12/base and BASE ($nb)"
 [ $rc -ne 0 ] && grep -q "6.12/exitstats.patch does not exist yet" "$tmp/out" &&
 	grep -q "kernels/6.1/exitstats.patch" "$tmp/out"
-ok $? "--base says the series' exitstats.patch must be ported from 6.1's"
+tap_ok $? "--base says the series' exitstats.patch must be ported from 6.1's"
 cp "$root/kernels/6.12/exitstats.patch" "$tmp/k/6.12/"
 import --base --abi 6.12.117+deb12 --suite bookworm --flavours amd64 "$tmp/t12" "$nb"
-ok $? "with its patch in place, --base again only checks and records"
+tap_ok $? "with its patch in place, --base again only checks and records"
 
 # 6. Another suite's releases, named as PKG=VERSION: kvm-import fetches
 #    the .deb from the suite whose archive has it (trixie here) and finds
@@ -143,16 +143,16 @@ for sr in 6.12:6.12.116-1 6.12:6.12.117-1 6.1:6.1.192-3; do
 	scratch_other "$s" "$r"
 	import "linux-source-$s=$r"
 	rc=$?
-	diag <"$tmp/out"
+	tap_diag <"$tmp/out"
 	got=
 	if [ -L "$tmp/k/${d#kernels/}" ]; then got="a symlink to $(readlink "$tmp/k/${d#kernels/}")"
 	elif [ -f "$tmp/k/${d#kernels/}" ] && [ ! -s "$tmp/k/${d#kernels/}" ]; then got="empty"
 	elif [ -f "$tmp/k/${d#kernels/}" ]; then got="a delta"
 	fi
 	[ $rc -eq 0 ] && [ "$got" = "$want" ]
-	ok $? "import linux-source-$s=$r: $d is $want (got: ${got:-nothing})"
-	is "$(awk -v r="$r" '$2 == r' "$tmp/k/$s/KERNELS")" "$(kernels_line "$r")" \
+	tap_ok $? "import linux-source-$s=$r: $d is $want (got: ${got:-nothing})"
+	tap_is "$(awk -v r="$r" '$2 == r' "$tmp/k/$s/KERNELS")" "$(kernels_line "$r")" \
 		"the KERNELS line of $r (ABI, suite, flavours) is the committed one"
 done
 
-done_testing
+tap_done

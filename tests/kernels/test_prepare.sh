@@ -12,11 +12,11 @@
 # include/generated/utsversion.h stands for the headers here; the matrix
 # (scripts/matrix) builds against the real ones.
 set -uo pipefail
-# tap.sh: ok, is, skip, diag, done_testing, linux_source_deb, kernels_line
-# and $root, the top of the tree.
+# lib.sh: tests/tap.sh (tap_ok, tap_is, tap_skip, tap_diag, tap_done),
+# linux_source_deb, kernels_line and $root, the top of the tree.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=/dev/null
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -58,8 +58,8 @@ for r in $releases; do
 	[ $rc -eq 0 ] && [ "$(cat "$tmp/out/RELEASE")" = "$r" ] &&
 		grep -q exitstats_exit_begin "$tmp/out/arch/x86/kvm/vmx/vmx.c" &&
 		[ ! -e "$tmp/out/Documentation" ]
-	ok $? "kvm-prepare $r: base $(cat "$root/kernels/$series/BASE")$(how "$series" "$r") + exitstats.patch" ||
-		diag <"$tmp/err"
+	tap_ok $? "kvm-prepare $r: base $(cat "$root/kernels/$series/BASE")$(how "$series" "$r") + exitstats.patch" ||
+		tap_diag <"$tmp/err"
 done
 
 # 1b. No bytes twice: no two regular deltas of a series are the same, and
@@ -75,14 +75,14 @@ for d in "$root"/kernels/*/deltas; do
 		[ -f "$d/$t" ] && [ ! -L "$d/$t" ] || echo "${l##*/} -> $t"
 	done)
 	[ -z "$dups$bad" ]
-	ok $? "kernels/$s/deltas: no delta stored twice ($(find "$d" -maxdepth 1 -type l | wc -l) symlinks, $(find "$d" -maxdepth 1 -type f -empty | wc -l) empty)" ||
-		echo "$dups$bad" | diag
+	tap_ok $? "kernels/$s/deltas: no delta stored twice ($(find "$d" -maxdepth 1 -type l | wc -l) symlinks, $(find "$d" -maxdepth 1 -type f -empty | wc -l) empty)" ||
+		echo "$dups$bad" | tap_diag
 done
 
 # 1c. A release with an empty delta gets exactly the base's KVM, one with
 #     a symlinked delta exactly that of the release it links to.
 same_but_release() {	# same_but_release DIR1 DIR2
-	diff -r -x RELEASE "$1" "$2" >"$tmp/diff" 2>&1 || { head -n 20 "$tmp/diff" | diag; return 1; }
+	diff -r -x RELEASE "$1" "$2" >"$tmp/diff" 2>&1 || { head -n 20 "$tmp/diff" | tap_diag; return 1; }
 }
 for r in $releases; do
 	series=${r%.*-*} d=$root/kernels/${r%.*-*}/deltas/$r.diff
@@ -95,7 +95,7 @@ for r in $releases; do
 	fi
 	prepare "$root" "$r" "$tmp/a" && prepare "$root" "$other" "$tmp/b" &&
 		same_but_release "$tmp/a" "$tmp/b"
-	ok $? "kvm-prepare $r$(how "$series" "$r"): the same KVM as $other"
+	tap_ok $? "kvm-prepare $r$(how "$series" "$r"): the same KVM as $other"
 done
 
 # 2. Unknown releases: exit 2, one line, nothing left behind.
@@ -104,7 +104,7 @@ for r in 6.1.999-1 5.10.226-1; do
 	rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -e "$tmp/out" ] &&
 		! ls "$tmp"/out.tmp.* >/dev/null 2>&1
-	ok $? "kvm-prepare $r (not supported) exits 2 with one line: $(cat "$tmp/err")"
+	tap_ok $? "kvm-prepare $r (not supported) exits 2 with one line: $(cat "$tmp/err")"
 done
 
 # 3. No fuzz: a hunk whose context moved by a line is refused, though
@@ -121,7 +121,7 @@ plain=$?
 prepare "$tmp/root" "$base61" "$tmp/out"
 rc=$?
 [ $plain -eq 0 ] && [ $rc -eq 2 ] && grep -q 'our hooks do not apply' "$tmp/err"
-ok $? "a hook that applies only with fuzz is refused (plain patch: $plain, kvm-prepare: $rc)"
+tap_ok $? "a hook that applies only with fuzz is refused (plain patch: $plain, kvm-prepare: $rc)"
 
 # 4. A synthetic empty delta is no patching at all, a synthetic symlink
 #    reads through to the delta it names, a dangling one is refused.
@@ -134,15 +134,15 @@ ln -s "$point61.diff" "$tmp/root/kernels/6.1/deltas/6.1.998-1.diff"
 ln -s 6.1.0-none.diff "$tmp/root/kernels/6.1/deltas/6.1.999-1.diff"
 prepare "$tmp/root" 6.12.997-1 "$tmp/e" && prepare "$root" "$base612" "$tmp/b" &&
 	same_but_release "$tmp/e" "$tmp/b" && [ "$(cat "$tmp/e/RELEASE")" = 6.12.997-1 ]
-ok $? "an empty delta (6.12.997-1) gives the base $base612's KVM with our hooks"
+tap_ok $? "an empty delta (6.12.997-1) gives the base $base612's KVM with our hooks"
 prepare "$tmp/root" 6.1.998-1 "$tmp/l" && prepare "$root" "$point61" "$tmp/b" &&
 	same_but_release "$tmp/l" "$tmp/b" && [ "$(cat "$tmp/l/RELEASE")" = 6.1.998-1 ]
-ok $? "a delta symlinked to $point61.diff (6.1.998-1) gives $point61's KVM with our hooks"
+tap_ok $? "a delta symlinked to $point61.diff (6.1.998-1) gives $point61's KVM with our hooks"
 prepare "$tmp/root" 6.1.999-1 "$tmp/n"
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -e "$tmp/n" ] &&
 	grep -q 'which is missing' "$tmp/err"
-ok $? "a dangling delta symlink exits 2 with one line: $(cat "$tmp/err")"
+tap_ok $? "a dangling delta symlink exits 2 with one line: $(cat "$tmp/err")"
 
 # 5. Auto-import: the delta of R is not in the tree, but linux-source-6.1
 #    of exactly R is installed -- in a scratch system root (KES_SYSROOT):
@@ -158,30 +158,30 @@ if deb=$(linux_source_deb 6.1 "$r") && fake_install "$deb" "$tmp/sys"; then
 	rm "$tmp/root/kernels/6.1/deltas/$r.diff"
 	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "$r" "$tmp/auto"
 	rc=$?
-	diag <"$tmp/err"
+	tap_diag <"$tmp/err"
 	[ $rc -eq 0 ] && grep -q "using KVM sources from the installed linux-source-6.1" "$tmp/err"
-	ok $? "kernel $r, delta absent, linux-source-6.1 $r installed: kvm-prepare imports from it"
+	tap_ok $? "kernel $r, delta absent, linux-source-6.1 $r installed: kvm-prepare imports from it"
 	prepare "$root" "$r" "$tmp/delta"
 	diff -r "$tmp/auto" "$tmp/delta" >"$tmp/diff" 2>&1
-	ok $? "the auto-imported copy is identical to base + recorded delta + hooks" ||
-		head -n 20 "$tmp/diff" | diag
+	tap_ok $? "the auto-imported copy is identical to base + recorded delta + hooks" ||
+		head -n 20 "$tmp/diff" | tap_diag
 	# The same tree with a different release installed: the graceful path.
 	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "${r%-*}-9" "$tmp/none"
 	rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "Install linux-source-6.1=${r%-*}-9" "$tmp/err"
-	ok $? "a release whose linux-source is not the installed one exits 2 with one line"
+	tap_ok $? "a release whose linux-source is not the installed one exits 2 with one line"
 	# Unpacked but not installed (the dpkg database says nothing): not used.
 	: >"$tmp/sys/var/lib/dpkg/status"
 	KES_SYSROOT=$tmp/sys prepare "$tmp/root" "$r" "$tmp/none"
 	rc=$?
 	[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]
-	ok $? "a linux-source tarball no installed package owns is not used"
+	tap_ok $? "a linux-source tarball no installed package owns is not used"
 else
 	why="cannot download linux-source-6.1 $r"
-	skip "auto-import from the installed linux-source-6.1" "$why"
-	skip "the auto-imported copy is identical to base + recorded delta + hooks" "$why"
-	skip "a release whose linux-source is not the installed one exits 2 with one line" "$why"
-	skip "a linux-source tarball no installed package owns is not used" "$why"
+	tap_skip "auto-import from the installed linux-source-6.1" "$why"
+	tap_skip "the auto-imported copy is identical to base + recorded delta + hooks" "$why"
+	tap_skip "a release whose linux-source is not the installed one exits 2 with one line" "$why"
+	tap_skip "a linux-source tarball no installed package owns is not used" "$why"
 fi
 
-done_testing
+tap_done

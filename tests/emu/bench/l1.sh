@@ -21,7 +21,7 @@ bench() {
 		if (min == "" || $2 + 0 < min + 0) min = $2 } END { print min }')
 	[ -n "$fig" ] || rc=1
 	[ $rc -ne 0 ] || echo "# bench $1 $fig"
-	tap_is $rc "cpuid-bench on $1: ${fig:-no figure}"
+	tap_ok $rc "cpuid-bench on $1: ${fig:-no figure}"
 }
 
 # tracepoints 0|1: kvm:kvm_exit and kvm:kvm_entry off or on.

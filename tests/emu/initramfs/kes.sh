@@ -38,72 +38,9 @@ kvm_loaded() {
 	if [ -e /sys/module/kvm/version ]; then echo ours; else echo stock; fi
 }
 
-# TAP for run.sh: one numbering across shell checks and TAP programs, and
-# one plan at the end (tap_done).
-KES_TAP_N=${KES_TAP_N:-/tmp/kes-tap.n}
-
-tap_next() {
-	_n=$(($(cat "$KES_TAP_N" 2>/dev/null || echo 0) + 1))
-	echo "$_n" >"$KES_TAP_N"
-}
-
-# tap_is STATUS DESC: one test line, passing when STATUS is 0.
-tap_is() {
-	tap_next
-	if [ "$1" -eq 0 ]; then
-		echo "ok $_n - $2"
-	else
-		echo "not ok $_n - $2"
-	fi
-}
-
-# tap_cmd DESC CMD...: one test line from CMD's exit status; its output
-# becomes diagnostics.
-tap_cmd() {
-	_d=$1
-	shift
-	_out=$("$@" 2>&1)
-	_rc=$?
-	[ -z "$_out" ] || printf '%s\n' "$_out" | while IFS= read -r _l; do echo "# $_l"; done
-	tap_is "$_rc" "$_d"
-}
-
-# tap_run NAME CMD...: run a program that prints TAP and fold its lines
-# into ours.  A missing or wrong plan (a crash, say) or a failing exit
-# status without a failing line becomes a failing line of its own.
-tap_run() {
-	_name=$1
-	shift
-	_base=$(cat "$KES_TAP_N" 2>/dev/null || echo 0)
-	{ "$@" 2>&1; echo "KES-RC $?"; } | awk -v base="$_base" \
-		-v name="$_name" -v nfile="$KES_TAP_N" '
-	/^(not )?ok [0-9]+/ {
-		bad = ($1 == "not")
-		sub(/^(not )?ok [0-9]+/, "")
-		n++
-		failed += bad
-		print (bad ? "not ok " : "ok ") (base + n) $0
-		fflush()
-		next
-	}
-	/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; plans++; next }
-	/^KES-RC / { rc = $2; next }
-	{ print; fflush() }
-	END {
-		ran = n
-		if (plans != 1 || plan != ran) {
-			n++
-			print "not ok " (base + n) " - " name ": planned " \
-				(plans ? plan : "nothing") ", ran " ran
-		} else if (rc != 0 && !failed) {
-			n++
-			print "not ok " (base + n) " - " name ": exit status " rc
-		}
-		print base + n > nfile
-	}'
-}
-
-# tap_done: the plan, after the last test.
-tap_done() {
-	echo "1..$(cat "$KES_TAP_N" 2>/dev/null || echo 0)"
-}
+# TAP for run.sh: tests/tap.sh, shipped by tests/emu/boot as /lib/tap.sh
+# (tap_ok, tap_is, tap_cmd, tap_run, tap_done, ...): one numbering across
+# shell checks and TAP programs, and one plan at the end.
+TAP_STATE=${TAP_STATE:-/tmp/kes-tap.state}
+# shellcheck source=/dev/null # tests/tap.sh, in the initramfs
+. /lib/tap.sh

@@ -31,10 +31,11 @@ l2_cycles() {
 	[ $# -eq 4 ] && echo $(($2 << 32 | $3))
 }
 
-# check DESC EXPR-STATUS "expected" "actual": a test line that shows both.
+# check STATUS GOT WANT DESC: tap_ok STATUS DESC, and when it fails what
+# came and what was expected (tap_is's order; STATUS is an expression's
+# exit status, GOT and WANT only say what it saw).
 check() {
-	[ "$2" -eq 0 ] || echo "#   expected $3, got $4"
-	tap_is "$2" "$1"
+	tap_ok "$1" "$4" || printf 'got:  %s\nwant: %s\n' "$2" "$3" | tap_diag
 }
 
 # debugfs column for a reason: count ($3) or cycles ($4).
@@ -52,13 +53,13 @@ echo "# L2: $(cat l2-kernel) booting under QEMU on our KVM"
 qemu_start
 
 qemu_wait_for KES-L2-PAUSE
-tap_is $? "the nested guest booted and read the leaves"
+tap_ok $? "the nested guest booted and read the leaves"
 echo "# L2: booted after $(qemu_elapsed)s of emulated time"
 
 # The guest is paused: its CPUID count cannot move while we look.
 set -- /sys/kernel/debug/kvm/*-*/exitstats
-check "one VM's debugfs table: $1" $([ $# -eq 1 ] && [ -f "$1" ]; echo $?) \
-	"one <pid>-<fd>/exitstats" "$*"
+check $([ $# -eq 1 ] && [ -f "$1" ]; echo $?) "$*" "one <pid>-<fd>/exitstats" \
+	"one VM's debugfs table: $1"
 cp "$1" /tmp/dfs 2>/dev/null || : >/tmp/dfs
 vmdir=${1%/exitstats}
 vmdir=${vmdir##*/}
@@ -67,16 +68,16 @@ bad=$(awk '($1 == "other" || $1 == "total") && NF == 3 &&
 	$2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ { next }
 	NF != 4 || $1 !~ /^[0-9]+$/ || $2 !~ /^[A-Z_0-9]+$/ ||
 	$3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/' /tmp/dfs | head -n 3)
-check "every debugfs line is <reason> <NAME> <count> <cycles> (or other/total)" \
-	$([ -s /tmp/dfs ] && [ -z "$bad" ]; echo $?) "no other line" "'$bad'"
+check $([ -s /tmp/dfs ] && [ -z "$bad" ]; echo $?) "'$bad'" "no other line" \
+	"every debugfs line is <reason> <NAME> <count> <cycles> (or other/total)"
 for r in 1:EXTERNAL_INTERRUPT 10:CPUID 30:IO_INSTRUCTION 48:EPT_VIOLATION; do
 	n=$(dfs "${r%%:*}" 3)
 	y=$(dfs "${r%%:*}" 4)
 	name=$(awk -v r="${r%%:*}" '$1 == r { print $2 }' /tmp/dfs)
-	check "debugfs: ${r#*:} exits counted and timed after a Linux boot" \
-		$([ "$name" = "${r#*:}" ] && [ "${n:-0}" -gt 0 ] &&
+	check $([ "$name" = "${r#*:}" ] && [ "${n:-0}" -gt 0 ] &&
 		  [ "${y:-0}" -gt 0 ]; echo $?) \
-		"${r#*:} with count > 0, cycles > 0" "$name $n $y"
+		"$name $n $y" "${r#*:} with count > 0, cycles > 0" \
+		"debugfs: ${r#*:} exits counted and timed after a Linux boot"
 done
 dfs_cpuid=$(dfs 10 3)
 echo "# debugfs at the pause: $(awk '$1 ~ /^[0-9]+$/ { n += $3; y += $4 } END {
@@ -86,25 +87,27 @@ if [ -n "$tool" ]; then
 	$tool --host >/tmp/host 2>&1
 	rc=$?
 	sed 's/^/# /' /tmp/host
-	check "kvm-exitstats --host runs" "$rc" "exit status 0" "$rc"
+	check "$rc" "$rc" "exit status 0" "kvm-exitstats --host runs"
 	host_cpuid=$(awk '$1 == 10 && $2 == "CPUID" { print $3 }' /tmp/host)
-	check "kvm-exitstats --host shows VM $vmdir with debugfs' CPUID count" \
-		$(grep -q "^VM $vmdir " /tmp/host &&
+	check $(grep -q "^VM $vmdir " /tmp/host &&
 		  [ "$host_cpuid" = "$dfs_cpuid" ]; echo $?) \
-		"VM $vmdir, CPUID $dfs_cpuid" "CPUID ${host_cpuid:-none}"
+		"CPUID ${host_cpuid:-none}" "VM $vmdir, CPUID $dfs_cpuid" \
+		"kvm-exitstats --host shows VM $vmdir with debugfs' CPUID count"
 	vmpid=${vmdir%-*}
-	check "kvm-exitstats --host heads it with QEMU's -name" \
-		$(grep -qx "VM $vmdir  pid $vmpid  name $L2_NAME" /tmp/host
-		  echo $?) "VM $vmdir  pid $vmpid  name $L2_NAME" \
-		"'$(grep '^VM ' /tmp/host)'"
+	check $(grep -qx "VM $vmdir  pid $vmpid  name $L2_NAME" /tmp/host
+		  echo $?) \
+		"'$(grep '^VM ' /tmp/host)'" \
+		"VM $vmdir  pid $vmpid  name $L2_NAME" \
+		"kvm-exitstats --host heads it with QEMU's -name"
 	$tool --host --vm "$L2_NAME" --json >/tmp/host.json 2>&1
 	json_cpuid=$(grep -o '"reason":10,"name":"CPUID","count":[0-9]*' \
 		/tmp/host.json | sed 's/.*://')
-	check "--vm $L2_NAME --json: the VM's name, pid and CPUID count" \
-		$(grep -q "\"pid\":$vmpid,\"dir\":\"$vmdir\",\"name\":\"$L2_NAME\"," \
+	check $(grep -q "\"pid\":$vmpid,\"dir\":\"$vmdir\",\"name\":\"$L2_NAME\"," \
 			/tmp/host.json &&
 		  [ "$json_cpuid" = "$dfs_cpuid" ]; echo $?) \
-		"name $L2_NAME, CPUID $dfs_cpuid" "$(head -c 200 /tmp/host.json)"
+		"$(head -c 200 /tmp/host.json)" \
+		"name $L2_NAME, CPUID $dfs_cpuid" \
+		"--vm $L2_NAME --json: the VM's name, pid and CPUID count"
 
 	# The Prometheus text format, as the textfile collector writes it.
 	$tool --host --format prometheus >/tmp/prom 2>/tmp/prom.err
@@ -112,21 +115,23 @@ if [ -n "$tool" ]; then
 	echo "# kvm-exitstats --host --format prometheus:"
 	sed 's/^/# /' /tmp/prom /tmp/prom.err
 	prom_cpuid=$(sed -n "s/^kvm_exitstats_exits_total{vm=\"$L2_NAME\",pid=\"$vmpid\",reason=\"CPUID\",code=\"10\"} //p" /tmp/prom)
-	check "--format prometheus: up 1, VM $L2_NAME's CPUID exits as in debugfs" \
-		$([ "$rc" -eq 0 ] && grep -qx 'kvm_exitstats_up 1' /tmp/prom &&
+	check $([ "$rc" -eq 0 ] && grep -qx 'kvm_exitstats_up 1' /tmp/prom &&
 		  [ "$prom_cpuid" = "$dfs_cpuid" ]; echo $?) \
-		"status 0, CPUID $dfs_cpuid" "status $rc, CPUID ${prom_cpuid:-none}"
+		"status $rc, CPUID ${prom_cpuid:-none}" \
+		"status 0, CPUID $dfs_cpuid" \
+		"--format prometheus: up 1, VM $L2_NAME's CPUID exits as in debugfs"
 	n=$(grep -c '^kvm_exitstats_exits_total{' /tmp/prom)
 	nz=$(awk '$1 ~ /^[0-9]+$/ && $3 != 0 { n++ } END { print n + 0 }' /tmp/dfs)
-	check "--format prometheus: one exits sample per reason with exits" \
-		$([ "$n" -eq "$nz" ] && [ "$(grep -c '^kvm_exitstats_exit_cycles_total{' /tmp/prom)" -eq "$nz" ]
-		  echo $?) "$nz" "$n"
+	check $([ "$n" -eq "$nz" ] && [ "$(grep -c '^kvm_exitstats_exit_cycles_total{' /tmp/prom)" -eq "$nz" ]
+		  echo $?) \
+		"$n" "$nz" \
+		"--format prometheus: one exits sample per reason with exits"
 	if command -v promtool >/dev/null; then
 		out=$(promtool check metrics </tmp/prom 2>&1)
 		rc=$?
-		check "promtool check metrics: no error, no lint problem" \
-			$([ "$rc" -eq 0 ] && [ -z "$out" ]; echo $?) \
-			"status 0, no output" "status $rc: $out"
+		check $([ "$rc" -eq 0 ] && [ -z "$out" ]; echo $?) \
+			"status $rc: $out" "status 0, no output" \
+			"promtool check metrics: no error, no lint problem"
 	else
 		echo "# promtool not in the image: its check skipped"
 	fi
@@ -136,10 +141,10 @@ fi
 
 echo go >&3
 qemu_wait_for KES-L2-DONE
-tap_is $? "the nested guest finished"
+tap_ok $? "the nested guest finished"
 qemu_end
 rc=$?
-check "QEMU exited cleanly after the guest's reboot" "$rc" 0 "$rc"
+check "$rc" "$rc" 0 "QEMU exited cleanly after the guest's reboot"
 echo "# L2: done after $(qemu_elapsed)s of emulated time"
 tr -d '\r' </tmp/l2.out | grep -E '^KES-L2-(ERR|PROFILE|TOOL)' | sed 's/^/# /'
 grep -qE 'Kernel panic|BUG:|Oops' /tmp/l2.out && tr -d '\r' </tmp/l2.out |
@@ -149,41 +154,41 @@ grep -qE 'Kernel panic|BUG:|Oops' /tmp/l2.out && tr -d '\r' </tmp/l2.out |
 c1=$(l2_count c1) c2=$(l2_count c2) c3=$(l2_count c3) c4=$(l2_count c4)
 k=$((c2 - c1))
 echo "# guest: CPUID count $c1, $c2, $c3 in three reads, $c4 after the pause"
-check "CPUID exits counted: each cpuid run adds at least its one CPUID" \
-	$([ -n "$c1" ] && [ "$c1" -gt 0 ] && [ "$k" -ge 1 ]; echo $?) \
-	"0 < c1 < c2" "c1=$c1 c2=$c2"
-check "every cpuid run adds the same number of CPUID exits ($k)" \
-	$([ $((c3 - c2)) -eq "$k" ]; echo $?) "c3 - c2 = $k" "$((c3 - c2))"
+check $([ -n "$c1" ] && [ "$c1" -gt 0 ] && [ "$k" -ge 1 ]; echo $?) \
+	"c1=$c1 c2=$c2" "0 < c1 < c2" \
+	"CPUID exits counted: each cpuid run adds at least its one CPUID"
+check $([ $((c3 - c2)) -eq "$k" ]; echo $?) "$((c3 - c2))" "c3 - c2 = $k" \
+	"every cpuid run adds the same number of CPUID exits ($k)"
 t1=$(l2_count t1) t2=$(l2_count t2)
-check "total exits grow across a second read (0x4FFFFFFF)" \
-	$([ -n "$t1" ] && [ "$t2" -gt "$t1" ] && [ "$t1" -ge "$c3" ]; echo $?) \
-	"c3 <= t1 < t2" "c3=$c3 t1=$t1 t2=$t2"
+check $([ -n "$t1" ] && [ "$t2" -gt "$t1" ] && [ "$t1" -ge "$c3" ]; echo $?) \
+	"c3=$c3 t1=$t1 t2=$t2" "c3 <= t1 < t2" \
+	"total exits grow across a second read (0x4FFFFFFF)"
 for u in "u1:0x4FFFFFFD ECX=35" "u2:0x4FFFFFFD ECX=0xFFFFFFFF" \
 	"u3:0x4FFFFFFC ECX=35" "u4:0x4FFFFFFC ECX=0xFFFFFFFF"; do
 	regs=$(l2_regs "${u%%:*}")
-	check "undefined reason: ${u#*:} answers 0 0 0 0xffffffff" \
-		$([ "$regs" = "0 0 0 4294967295" ]; echo $?) \
-		"0 0 0 4294967295" "'$regs'"
+	check $([ "$regs" = "0 0 0 4294967295" ]; echo $?) \
+		"'$regs'" "0 0 0 4294967295" \
+		"undefined reason: ${u#*:} answers 0 0 0 0xffffffff"
 done
 y1=$(l2_cycles y1) y2=$(l2_cycles y2)
 set -- $(l2_regs y1) x x x x
 set -- "$1" "$4" $(l2_regs y2) x x x x
-check "CPUID cycles (0x4FFFFFFC) > 0 and <= total cycles (0x4FFFFFFE)" \
-	$([ "$1" = 0 ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$6" = 0 ] &&
+check $([ "$1" = 0 ] && [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$6" = 0 ] &&
 	  [ "${y1:-0}" -gt 0 ] && [ "$y1" -le "$y2" ]; echo $?) \
+	"eax=$1 edx=$2 / eax=$3 edx=$6, $y1 <= $y2" \
 	"EAX = EDX = 0, 0 < cycles(10) <= total" \
-	"eax=$1 edx=$2 / eax=$3 edx=$6, $y1 <= $y2"
+	"CPUID cycles (0x4FFFFFFC) > 0 and <= total cycles (0x4FFFFFFE)"
 # A cpuid run makes b CPUIDs up to its read (the read included) and a
 # after it, a + b = k.  Eight runs after c3, then the pause, during which
 # nothing runs CPUID: debugfs shows c3 + a + 8k, with 0 <= a < k.
 a=$((${dfs_cpuid:-0} - c3 - 8 * k))
 echo "# a cpuid run: $k CPUID exits, $a of them after its read"
-check "debugfs CPUID count = the guest's count before the pause + 8 runs" \
-	$([ "$a" -ge 0 ] && [ "$a" -lt "$k" ]; echo $?) \
-	"$((c3 + 8 * k)) + a, 0 <= a < $k" "${dfs_cpuid:-none}"
-check "the guest's count after the pause = 9 runs after c3" \
-	$([ "${c4:-0}" -eq $((c3 + 9 * k)) ]; echo $?) \
-	"$((c3 + 9 * k))" "${c4:-none}"
+check $([ "$a" -ge 0 ] && [ "$a" -lt "$k" ]; echo $?) \
+	"${dfs_cpuid:-none}" "$((c3 + 8 * k)) + a, 0 <= a < $k" \
+	"debugfs CPUID count = the guest's count before the pause + 8 runs"
+check $([ "${c4:-0}" -eq $((c3 + 9 * k)) ]; echo $?) \
+	"${c4:-none}" "$((c3 + 9 * k))" \
+	"the guest's count after the pause = 9 runs after c3"
 
 if [ -n "$tool" ]; then
 	# kvm-exitstats --reason 10 makes s CPUIDs at startup, reads the
@@ -195,25 +200,26 @@ if [ -n "$tool" ]; then
 	shown=$(tr -d '\r' </tmp/l2.out |
 		awk '$1 == "KES-L2-TOOL" && $2 == 10 && $3 == "CPUID" { print $4 }')
 	rc=$(tr -d '\r' </tmp/l2.out | sed -n 's/^KES-L2-TOOL exit status //p')
-	check "guest kvm-exitstats --reason 10 runs" "${rc:-1}" 0 "${rc:-none}"
+	check "${rc:-1}" "${rc:-none}" 0 "guest kvm-exitstats --reason 10 runs"
 	s1=$((${shown:-0} - c4 - a - 3))
 	s2=$((${c5:-0} - c4 - k - 38))
 	echo "# guest tool: CPUID $shown between cpuid's $c4 and $c5; its startup: $s1 / $s2 CPUIDs"
-	check "guest kvm-exitstats' CPUID count matches cpuid's reads exactly" \
-		$([ -n "$shown" ] && [ "$s1" -ge 0 ] && [ "$s1" -eq "$s2" ]
-		  echo $?) "startup CPUIDs equal from both sides" "$s1 vs $s2"
+	check $([ -n "$shown" ] && [ "$s1" -ge 0 ] && [ "$s1" -eq "$s2" ]
+		  echo $?) \
+		"$s1 vs $s2" "startup CPUIDs equal from both sides" \
+		"guest kvm-exitstats' CPUID count matches cpuid's reads exactly"
 	# At the pause the host's Prometheus output had the count the
 	# guest's next cpuid run read (c4) less what that run did up to its
 	# read: b = k - a CPUIDs, which the guest alone gives (c5 - shown - 35).
 	b=$((${c5:-0} - ${shown:-0} - 35))
-	check "--format prometheus at the pause: the guest's count c4 less b = $b" \
-		$([ -n "$prom_cpuid" ] && [ "$b" -gt 0 ] &&
+	check $([ -n "$prom_cpuid" ] && [ "$b" -gt 0 ] &&
 		  [ "$prom_cpuid" -eq $((c4 - b)) ]; echo $?) \
-		"$((c4 - b))" "${prom_cpuid:-none}"
+		"${prom_cpuid:-none}" "$((c4 - b))" \
+		"--format prometheus at the pause: the guest's count c4 less b = $b"
 	rc=$(tr -d '\r' </tmp/l2.out |
 		sed -n 's/^KES-L2-PROFILE kvm-exitstats exit status //p')
-	check "guest kvm-exitstats prints the boot's table" "${rc:-1}" 0 \
-		"${rc:-none}"
+	check "${rc:-1}" "${rc:-none}" 0 \
+		"guest kvm-exitstats prints the boot's table"
 else
 	echo "# kvm-exitstats not in the image: guest tool checks skipped"
 fi

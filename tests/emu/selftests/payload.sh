@@ -78,33 +78,31 @@ summary() {
 mkdir -p "$ST_OUT"
 t0=$(uptime_cs)
 xz -dc bin.tar.xz | tar -x -C "$ST_OUT" ||
-	{ echo "Bail out! cannot unpack bin.tar.xz"; exit 1; }
+	tap_bail "cannot unpack bin.tar.xz"
 echo "# unpacked the tests in $(secs $(($(uptime_cs) - t0)))s"
 
-run_set stock || { echo "Bail out! cannot load the stock kvm"; exit 1; }
-run_set ours || { echo "Bail out! cannot load our kvm"; exit 1; }
+run_set stock || tap_bail "cannot load the stock kvm"
+run_set ours || tap_bail "cannot load our kvm"
 
 # exit_of SET NAME: the exit code NAME had on SET, or nothing.
 exit_of() {
 	awk -v t="$2" '$1 == t { print $2 }' "$ST_OUT/$1.results"
 }
 
-n=0
 while read -r t args; do
-	n=$((n + 1))
 	log=$(echo "$t" | tr / _)
 	rc_s=$(exit_of stock "$t")
 	rc_o=$(exit_of ours "$t")
 	rs=$(result_of "${rc_s:-none}")
 	ro=$(result_of "${rc_o:-none}")
 	if [ -z "$rc_s" ] || [ -z "$rc_o" ]; then
-		echo "not ok $n - $t: no result (stock '$rc_s', ours '$rc_o')"
+		tap_ok 1 "$t: no result (stock '$rc_s', ours '$rc_o')"
 	elif [ "$rs" = "$ro" ]; then
-		echo "ok $n - $t: same result on stock and ours ($rs)"
+		tap_ok 0 "$t: same result on stock and ours ($rs)"
 		# Say why, once: a skip's reason, a failure's assertion.
 		[ "$rs" = pass ] || excerpt "$ST_OUT/stock/$log"
 	else
-		echo "not ok $n - $t: stock $rs (exit $rc_s), ours $ro (exit $rc_o)"
+		tap_ok 1 "$t: stock $rs (exit $rc_s), ours $ro (exit $rc_o)"
 		echo "# stock:"
 		excerpt "$ST_OUT/stock/$log"
 		echo "# ours:"
@@ -113,4 +111,4 @@ while read -r t args; do
 done <tests
 summary stock
 summary ours
-echo "1..$n"
+tap_done
