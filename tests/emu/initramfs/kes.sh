@@ -2,12 +2,18 @@
 # shellcheck shell=sh
 #
 # Helpers for payloads of tests/emu/boot, sourced by /init and available to
-# run.sh as /lib/kes.sh.  KES_KVM says which kvm/kvm-intel /init loaded:
-# "ours" (boot --modules) or "stock" (the kernel image's own).
+# run.sh as /lib/kes.sh.  KES_KVM says which kvm.ko /init loaded: "ours"
+# (boot --modules) or "stock" (the kernel image's own).  KES_VENDOR, "intel"
+# or "amd", is the emulated CPU's vendor as tests/emu/boot decided it from
+# the Bochs model; the vendor module is kvm-intel.ko or kvm-amd.ko.
 
 # shellcheck source=/dev/null # written by tests/emu/boot
 [ ! -f /etc/kes.conf ] || . /etc/kes.conf
+KES_VENDOR=${KES_VENDOR:-intel}
 KES_MODS=/lib/modules/kes
+# The vendor module's name as rmmod and /sys/module know it.
+# shellcheck disable=SC2034 # for the payloads that source this file
+KES_VENDOR_MOD=kvm_$KES_VENDOR
 # What in a kernel log fails a test (tests/emu/boot reads it from here too).
 # shellcheck disable=SC2034 # for the payloads that source this file
 KES_BAD_LOG='disagrees about version of symbol|WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|unable to handle|kernel BUG'
@@ -22,15 +28,35 @@ kes_insmod() {
 	insmod "$@" || { echo "KES-ERROR insmod $* failed"; return 1; }
 }
 
-# kvm_load stock|ours: load kvm.ko and kvm-intel.ko of that set.
-kvm_load() {
-	kes_insmod "$KES_MODS/$1/kvm.ko" &&
-		kes_insmod "$KES_MODS/$1/kvm-intel.ko"
+# kvm_vendor_ko stock|ours: the vendor module to load with that set's
+# kvm.ko: its kvm-intel.ko, or on AMD always the stock kvm-amd.ko (we build
+# none: an AMD host with our package runs our kvm.ko under Debian's).
+kvm_vendor_ko() {
+	if [ "$KES_VENDOR" = amd ]; then
+		echo "$KES_MODS/stock/kvm-amd.ko"
+	else
+		echo "$KES_MODS/$1/kvm-intel.ko"
+	fi
 }
 
-# kvm_unload: remove kvm-intel and kvm, whichever set is loaded.
+# kvm_load stock|ours: load kvm.ko of that set and the vendor module.
+kvm_load() {
+	kes_insmod "$KES_MODS/$1/kvm.ko" &&
+		kes_insmod "$(kvm_vendor_ko "$1")"
+}
+
+# kvm_unload: remove the vendor module and kvm, whichever set is loaded.
 kvm_unload() {
-	rmmod kvm_intel && rmmod kvm
+	rmmod "$KES_VENDOR_MOD" && rmmod kvm
+}
+
+# kvm_vendor_check: KES_VENDOR is the vendor /proc/cpuinfo names.
+kvm_vendor_check() {
+	case $KES_VENDOR:$(sed -n 's/^vendor_id[[:space:]]*: //p;T;q' /proc/cpuinfo) in
+	intel:GenuineIntel|amd:AuthenticAMD) return 0 ;;
+	esac
+	echo "KES-ERROR KES_VENDOR=$KES_VENDOR but /proc/cpuinfo says: $(grep -m 1 '^vendor_id' /proc/cpuinfo)"
+	return 1
 }
 
 # kvm_loaded: print "ours" or "stock": ours carry MODULE_VERSION().
