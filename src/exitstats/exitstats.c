@@ -140,7 +140,7 @@ static void add_slot(const struct exitstats_vcpu *v, int slot,
 	int b;
 
 	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++) {
-		n = READ_ONCE(v->hist[slot][b]);
+		n = READ_ONCE(v->hist[b][slot]);
 		f->hist[b] += n;
 		f->count += n;
 	}

@@ -86,11 +86,13 @@ static inline u32 exitstats_bucket(u64 cycles)
  * longest.  Written only by the vCPU's own thread when an exit ends, each
  * figure by one untorn store; read by anyone with READ_ONCE() (naturally
  * aligned 64-bit accesses do not tear on x86-64).  start and open are the
- * vCPU's own.  hist[] comes first: at offset 0 its index needs no
+ * vCPU's own.  hist[] is bucket-major, so that the exit path finds the
+ * counter in two instructions (b * NR_SLOTS + slot), and comes first: at
+ * offset 0 its index needs no
  * adjusting, one instruction less on every exit.
  */
 struct exitstats_vcpu {
-	u64 hist[EXITSTATS_NR_SLOTS][EXITSTATS_NR_BUCKETS];
+	u64 hist[EXITSTATS_NR_BUCKETS][EXITSTATS_NR_SLOTS];
 	u64 cycles[EXITSTATS_NR_SLOTS];
 	u64 max[EXITSTATS_NR_SLOTS];
 	union {
