@@ -99,6 +99,17 @@ if [ -n "$tool" ]; then
 		"'$(grep '^VM ' /tmp/host)'" \
 		"VM $vmdir  pid $vmpid  name $L2_NAME" \
 		"kvm-exitstats --host heads it with QEMU's -name"
+	# One reason's latency histogram: README shows this output.
+	$tool --host --vm "$L2_NAME" --hist EPT_VIOLATION >/tmp/hist 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/hist
+	dfs_ept=$(awk '$1 == 48 { print $3 }' /tmp/dfs)
+	check $([ "$rc" -eq 0 ] &&
+		  grep -q "^EPT_VIOLATION (48): $dfs_ept exits" /tmp/hist
+		  echo $?) \
+		"status $rc, '$(grep '^EPT' /tmp/hist)'" \
+		"status 0, EPT_VIOLATION (48): $dfs_ept exits" \
+		"kvm-exitstats --host --hist EPT_VIOLATION: debugfs' count"
 	$tool --host --vm "$L2_NAME" --json >/tmp/host.json 2>&1
 	json_cpuid=$(grep -o '"reason":10,"name":"CPUID","count":[0-9]*' \
 		/tmp/host.json | sed 's/.*://')
