@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvm-exitstats: exit-reason table, aggregation and the CPUID answer.
- * Plain C, built into kvm.ko and into the user-space tools and tests.
+ * kvm-exitstats: aggregation, the debugfs table and the CPUID answer, for
+ * any ISA's table (struct exitstats_isa).  Plain C, built into kvm.ko and
+ * into the user-space tools and tests.
  */
 #ifdef __KERNEL__
 #include <linux/compiler.h>
@@ -24,100 +25,14 @@ static inline unsigned long array_index_mask_nospec(unsigned long index,
 
 #include "exitstats.h"
 
-/*
- * Basic exit reasons as defined by the Intel 64 and IA-32 Architectures
- * Software Developer's Manual, Vol. 3D, Appendix C "VMX Basic Exit
- * Reasons", order number 325462-092US (June 2026).  Reasons without an
- * entry (35, 38, 42) are not defined.  Names follow KVM's EXIT_REASON_*
- * where KVM has one.
- */
-static const char *const reason_names[EXITSTATS_NR_REASONS] = {
-	[0]  = "EXCEPTION_NMI",
-	[1]  = "EXTERNAL_INTERRUPT",
-	[2]  = "TRIPLE_FAULT",
-	[3]  = "INIT_SIGNAL",
-	[4]  = "SIPI_SIGNAL",
-	[5]  = "IO_SMI",
-	[6]  = "OTHER_SMI",
-	[7]  = "INTERRUPT_WINDOW",
-	[8]  = "NMI_WINDOW",
-	[9]  = "TASK_SWITCH",
-	[10] = "CPUID",
-	[11] = "GETSEC",
-	[12] = "HLT",
-	[13] = "INVD",
-	[14] = "INVLPG",
-	[15] = "RDPMC",
-	[16] = "RDTSC",
-	[17] = "RSM",
-	[18] = "VMCALL",
-	[19] = "VMCLEAR",
-	[20] = "VMLAUNCH",
-	[21] = "VMPTRLD",
-	[22] = "VMPTRST",
-	[23] = "VMREAD",
-	[24] = "VMRESUME",
-	[25] = "VMWRITE",
-	[26] = "VMOFF",
-	[27] = "VMON",
-	[28] = "CR_ACCESS",
-	[29] = "DR_ACCESS",
-	[30] = "IO_INSTRUCTION",
-	[31] = "MSR_READ",
-	[32] = "MSR_WRITE",
-	[33] = "INVALID_STATE",
-	[34] = "MSR_LOAD_FAIL",
-	[36] = "MWAIT_INSTRUCTION",
-	[37] = "MONITOR_TRAP_FLAG",
-	[39] = "MONITOR_INSTRUCTION",
-	[40] = "PAUSE_INSTRUCTION",
-	[41] = "MCE_DURING_VMENTRY",
-	[43] = "TPR_BELOW_THRESHOLD",
-	[44] = "APIC_ACCESS",
-	[45] = "EOI_INDUCED",
-	[46] = "GDTR_IDTR",
-	[47] = "LDTR_TR",
-	[48] = "EPT_VIOLATION",
-	[49] = "EPT_MISCONFIG",
-	[50] = "INVEPT",
-	[51] = "RDTSCP",
-	[52] = "PREEMPTION_TIMER",
-	[53] = "INVVPID",
-	[54] = "WBINVD",
-	[55] = "XSETBV",
-	[56] = "APIC_WRITE",
-	[57] = "RDRAND",
-	[58] = "INVPCID",
-	[59] = "VMFUNC",
-	[60] = "ENCLS",
-	[61] = "RDSEED",
-	[62] = "PML_FULL",
-	[63] = "XSAVES",
-	[64] = "XRSTORS",
-	[65] = "PCONFIG",
-	[66] = "SPP",
-	[67] = "UMWAIT",
-	[68] = "TPAUSE",
-	[69] = "LOADIWKEY",
-	[70] = "ENCLV",
-	[71] = "SGX_CONFLICT",
-	[72] = "ENQCMD_PASID_FAIL",
-	[73] = "ENQCMDS_PASID_FAIL",
-	[74] = "BUS_LOCK",
-	[75] = "NOTIFY",
-	[76] = "SEAMCALL",
-	[77] = "TDCALL",
-	[78] = "RDMSRLIST",
-	[79] = "WRMSRLIST",
-	[80] = "URDMSR",
-	[81] = "UWRMSR",
-};
-
-const char *exitstats_reason_name(u32 reason)
+const char *exitstats_name(const struct exitstats_isa *isa, u32 reason)
 {
-	if (reason >= EXITSTATS_NR_REASONS)
+	u32 slot = isa->slot(reason);
+
+	/* @reason may be guest-controlled. */
+	if (slot == EXITSTATS_SLOT_IDLE || slot >= isa->nr_slots)
 		return NULL;
-	return reason_names[array_index_nospec(reason, EXITSTATS_NR_REASONS)];
+	return isa->names[array_index_nospec(slot, isa->nr_slots)];
 }
 
 void exitstats_figures_add(struct exitstats_figures *dst,
@@ -133,63 +48,70 @@ void exitstats_figures_add(struct exitstats_figures *dst,
 		dst->hist[b] += src->hist[b];
 }
 
-static void add_slot(const struct exitstats_vcpu *v, int slot,
+/* vCPU figures @v of @n slots, as exitstats.h lays them out. */
+static const u64 *figures_at(const void *v, size_t offset)
+{
+	return (const u64 *)((const char *)v + offset);
+}
+
+static void add_slot(const void *v, u32 n, u32 slot,
 		     struct exitstats_figures *f)
 {
-	u64 n, max;
-	int b;
+	const u64 *hist = v;
+	u64 c, max;
+	u32 b;
 
 	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++) {
-		n = READ_ONCE(v->hist[b][slot]);
-		f->hist[b] += n;
-		f->count += n;
+		c = READ_ONCE(hist[b * n + slot]);
+		f->hist[b] += c;
+		f->count += c;
 	}
-	f->cycles += READ_ONCE(v->cycles[slot]);
-	max = READ_ONCE(v->max[slot]);
+	f->cycles += READ_ONCE(figures_at(v, EXITSTATS_CYCLES_OFFSET(n))[slot]);
+	max = READ_ONCE(figures_at(v, EXITSTATS_MAX_OFFSET(n))[slot]);
 	if (max > f->max)
 		f->max = max;
 }
 
-void exitstats_accumulate(const struct exitstats_vcpu *v, int slot, bool self,
-			  struct exitstats_figures *f)
+void exitstats_accumulate(const struct exitstats_isa *isa, const void *v,
+			  int slot, bool self, struct exitstats_figures *f)
 {
-	int i;
+	u32 n = isa->nr_slots, i;
+	unsigned long open;
 
 	if (slot != EXITSTATS_ALL) {
-		add_slot(v, slot, f);
+		add_slot(v, n, slot, f);
 	} else {
-		for (i = EXITSTATS_SLOT_IDLE + 1; i < EXITSTATS_NR_SLOTS; i++)
-			add_slot(v, i, f);
+		for (i = EXITSTATS_SLOT_IDLE + 1; i < n; i++)
+			add_slot(v, n, i, f);
 	}
 	/* Only the vCPU's own thread may look at its open exit. */
-	if (self && v->open != EXITSTATS_SLOT_IDLE &&
-	    (slot == EXITSTATS_ALL || (unsigned long)slot == v->open))
+	if (!self)
+		return;
+	open = *(const unsigned long *)figures_at(v, EXITSTATS_OPEN_OFFSET(n));
+	if (open != EXITSTATS_SLOT_IDLE &&
+	    (slot == EXITSTATS_ALL || (unsigned long)slot == open))
 		f->count++;
 }
 
-void exitstats_table(exitstats_gather_fn gather, void *ctx,
+void exitstats_table(const struct exitstats_isa *isa,
+		     exitstats_gather_fn gather, void *ctx,
 		     exitstats_line_fn line, void *out)
 {
 	struct exitstats_figures f, other = { 0 }, total = { 0 };
-	const char *name;
-	u32 reason;
+	u32 slot;
 
-	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++) {
+	for (slot = EXITSTATS_SLOT_IDLE + 1; slot < isa->nr_slots; slot++) {
 		f = (struct exitstats_figures){ 0 };
-		gather(ctx, exitstats_slot(reason), &f);
+		gather(ctx, slot, &f);
 		exitstats_figures_add(&total, &f);
-		name = exitstats_reason_name(reason);
-		if (name)
-			line(out, reason, name, &f);
+		if (isa->names[slot])
+			line(out, EXITSTATS_LINE_REASON, isa->reason(slot),
+			     isa->names[slot], &f);
 		else
 			exitstats_figures_add(&other, &f);
 	}
-	f = (struct exitstats_figures){ 0 };
-	gather(ctx, EXITSTATS_SLOT_OTHER, &f);
-	exitstats_figures_add(&other, &f);
-	exitstats_figures_add(&total, &f);
-	line(out, EXITSTATS_LINE_OTHER, "other", &other);
-	line(out, EXITSTATS_LINE_TOTAL, "total", &total);
+	line(out, EXITSTATS_LINE_OTHER, 0, "other", &other);
+	line(out, EXITSTATS_LINE_TOTAL, 0, "total", &total);
 }
 
 static bool streq_nl(const char *s, const char *word)
@@ -244,7 +166,8 @@ const char *exitstats_guest_mode_name(int mode)
 	}
 }
 
-bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
+bool exitstats_answer(const struct exitstats_isa *isa, u32 function,
+		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 		      const u8 *handled, exitstats_gather_fn gather,
 		      void *ctx)
 {
@@ -271,14 +194,13 @@ bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 	if (function != EXITSTATS_LEAF_TOTAL_EXITS &&
 	    function != EXITSTATS_LEAF_TOTAL_CYCLES) {
 		/* ECX is guest-controlled: any 32-bit value is safe here. */
-		if (!exitstats_reason_name(reason)) {
+		if (!exitstats_name(isa, reason)) {
 			*edx = 0xFFFFFFFFu;
 			return true;
 		}
-		reason = array_index_nospec(reason, EXITSTATS_NR_REASONS);
-		if (!handled[reason])
+		slot = array_index_nospec(isa->slot(reason), isa->nr_slots);
+		if (!handled[slot])
 			return true;
-		slot = exitstats_slot(reason);
 	}
 
 	gather(ctx, slot, &f);
@@ -300,3 +222,9 @@ bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 	*ebx = (u32)(val >> 32);
 	return true;
 }
+
+#ifndef __KERNEL__
+/* User space has both ISAs' tables; in the kernel each vendor module has its own. */
+#include "exitstats_vmx_isa.c"
+#include "exitstats_svm_isa.c"
+#endif

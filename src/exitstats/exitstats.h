@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kvm-exitstats: per-VM accounting of VMX exits, version-independent part.
+ * kvm-exitstats: per-VM accounting of VM exits, the part independent of
+ * kernel version and CPU vendor.
  *
- * This header and exitstats.c are plain C shared by kvm.ko, kvm-intel.ko,
- * the user-space tools and the unit tests; nothing here depends on a kernel
- * version.
+ * This header and exitstats.c are plain C shared by kvm.ko, the vendor
+ * modules, the user-space tools and the unit tests; nothing here depends
+ * on a kernel version, and nothing on an ISA but what the vendor module
+ * registers (struct exitstats_isa; the two ISAs' tables are
+ * exitstats_isa.h and exitstats_{vmx,svm}_isa.c).  "Reason" is the VMX
+ * basic exit reason or the SVM exit code (VMCB EXITCODE).
  *
  * Guest interface (CPUID, answered in kvm_cpuid()):
  *   0x4FFFFFFF        EAX:EBX = total exits (low:high), ECX = EDX = 0
@@ -15,7 +19,8 @@
  *                     EAX:EBX = finished exits for reason r whose handling
  *                     took cycles c in bucket b (exitstats_bucket()),
  *                     (low:high), ECX = EDX = 0
- *   r not defined by the SDM (for 0x4FFFFFFB also: ECX[31:21] not zero):
+ *   r not defined by the ISA's manual (the Intel SDM, the AMD APM) or
+ *   without a slot (for 0x4FFFFFFB also: ECX[31:21] not zero):
  *                                         EAX = EBX = ECX = 0, EDX = ~0
  *   r defined but not handled by this KVM: EAX = EBX = ECX = EDX = 0
  *
@@ -64,45 +69,67 @@ static inline u32 exitstats_bucket(u64 cycles)
 	return b < EXITSTATS_NR_BUCKETS - 1 ? b : EXITSTATS_NR_BUCKETS - 1;
 }
 
-/* Basic exit reasons 0 .. EXITSTATS_NR_REASONS - 1 have a place in the table. */
-#define EXITSTATS_NR_REASONS	82
-
 /*
- * Per-vCPU figures are kept in slots: slot 0 absorbs the time between
- * entries when no exit is open (never reported), slot r + 1 is basic exit
- * reason r, and the last slot counts exits whose reason is beyond the table
- * so that the totals still include every exit.  A zeroed structure is a
- * valid initial state.
+ * Per-vCPU figures are kept in slots, as each ISA lays them out (struct
+ * exitstats_isa): slot 0 absorbs the time between entries when no exit is
+ * open (never reported), slots 1 .. nr_slots - 2 are the ISA's exit reasons
+ * that have a place, and the last slot counts the exits of every other
+ * reason, so that the totals still include every exit.
  */
 #define EXITSTATS_SLOT_IDLE	0
-#define EXITSTATS_SLOT_OTHER	(EXITSTATS_NR_REASONS + 1)
-#define EXITSTATS_NR_SLOTS	(EXITSTATS_NR_REASONS + 2)
 /* Pseudo slot for exitstats_gather_fn: all exits, excluding SLOT_IDLE. */
 #define EXITSTATS_ALL		(-1)
 
 /*
- * A vCPU's figures.  For each slot, its finished exits: how many took how
- * long (their count is the sum of the buckets), all their cycles, and the
- * longest.  Written only by the vCPU's own thread when an exit ends, each
- * figure by one untorn store; read by anyone with READ_ONCE() (naturally
- * aligned 64-bit accesses do not tear on x86-64).  start and open are the
- * vCPU's own.  hist[] is bucket-major, so that the exit path finds the
- * counter in two instructions (b * NR_SLOTS + slot), and comes first: at
- * offset 0 its index needs no
- * adjusting, one instruction less on every exit.
+ * A vCPU's figures, declared by each ISA with its number of slots n
+ * (struct exitstats_vcpu for VMX, struct exitstats_svm_vcpu for SVM), always
+ * in this layout, which the readers here rely on:
+ *	u64 hist[EXITSTATS_NR_BUCKETS][n];
+ *	u64 cycles[n];
+ *	u64 max[n];
+ *	union { u64 start; struct { u32 lo, hi; } start_tsc; };
+ *	unsigned long open;
+ * For each slot, its finished exits: how many took how long (their count
+ * is the sum of the buckets), all their cycles, and the longest.  Written
+ * only by the vCPU's own thread when an exit ends, each figure by one
+ * untorn store; read by anyone with READ_ONCE() (naturally aligned 64-bit
+ * accesses do not tear on x86-64).  start and open are the vCPU's own.
+ * hist[] is bucket-major, so that the exit path finds the counter in two
+ * instructions (b * n + slot), and comes first: at offset 0 its index
+ * needs no adjusting, one instruction less on every exit.  A zeroed
+ * structure is a valid initial state.
  */
-struct exitstats_vcpu {
-	u64 hist[EXITSTATS_NR_BUCKETS][EXITSTATS_NR_SLOTS];
-	u64 cycles[EXITSTATS_NR_SLOTS];
-	u64 max[EXITSTATS_NR_SLOTS];
-	union {
-		u64 start;		/* TSC at the open exit */
-		struct {
-			u32 lo, hi;	/* as RDTSC gives it */
-		} start_tsc;
-	};
-	unsigned long open;		/* slot of the open exit, or SLOT_IDLE */
+#define EXITSTATS_CYCLES_OFFSET(n)	(8 * EXITSTATS_NR_BUCKETS * (n))
+#define EXITSTATS_MAX_OFFSET(n)		(EXITSTATS_CYCLES_OFFSET(n) + 8 * (n))
+#define EXITSTATS_START_OFFSET(n)	(EXITSTATS_MAX_OFFSET(n) + 8 * (n))
+#define EXITSTATS_OPEN_OFFSET(n)	(EXITSTATS_START_OFFSET(n) + 8)
+
+/*
+ * An ISA's exit reasons, registered by its vendor module: which reasons
+ * have a slot, their names, and which reason each slot counts.
+ */
+struct exitstats_isa {
+	const char *name;		/* "VMX", "SVM" */
+	u32 nr_slots;			/* idle, the reasons', other */
+	/* the reason that reason slot @slot counts */
+	u32 (*reason)(u32 slot);
+	/*
+	 * [nr_slots]: the reason's name in the ISA's manual; NULL where the
+	 * manual defines no reason (slot 0, the other slot, holes), whose
+	 * exits are reported under "other"
+	 */
+	const char *const *names;
+	/* @reason's slot, or the other slot (nr_slots - 1) if it has none */
+	u32 (*slot)(u32 reason);
 };
+
+static inline u32 exitstats_slot_other(const struct exitstats_isa *isa)
+{
+	return isa->nr_slots - 1;
+}
+
+/* @reason's name in the ISA's manual, or NULL if it defines none. */
+const char *exitstats_name(const struct exitstats_isa *isa, u32 reason);
 
 /* Figures of a slot, a reason or a VM, as readers sum them up. */
 struct exitstats_figures {
@@ -112,22 +139,13 @@ struct exitstats_figures {
 	u64 hist[EXITSTATS_NR_BUCKETS];
 };
 
-static inline u32 exitstats_slot(u32 basic_reason)
-{
-	return (basic_reason < EXITSTATS_NR_REASONS ?
-		basic_reason : EXITSTATS_NR_REASONS) + 1;
-}
-
-/* SDM name of a basic exit reason, or NULL if the SDM does not define it. */
-const char *exitstats_reason_name(u32 reason);
-
 /*
- * Add one vCPU's figures for @slot (or EXITSTATS_ALL) to @f.  @self: the
- * vCPU is the one asking, on its own thread, and its open exit (the CPUID
- * asking) is counted too.
+ * Add the figures of @slot (or EXITSTATS_ALL) of vCPU figures @v, laid out
+ * for @isa, to @f.  @self: the vCPU is the one asking, on its own thread,
+ * and its open exit (the CPUID asking) is counted too.
  */
-void exitstats_accumulate(const struct exitstats_vcpu *v, int slot, bool self,
-			  struct exitstats_figures *f);
+void exitstats_accumulate(const struct exitstats_isa *isa, const void *v,
+			  int slot, bool self, struct exitstats_figures *f);
 /* Add @src to @dst (max: the larger). */
 void exitstats_figures_add(struct exitstats_figures *dst,
 			   const struct exitstats_figures *src);
@@ -137,18 +155,21 @@ typedef void (*exitstats_gather_fn)(void *ctx, int slot,
 				    struct exitstats_figures *f);
 
 /*
- * The debugfs table: @line is called once per SDM-defined reason r
- * ascending (@reason = r, @name its SDM name), then once for all other
- * exits (@reason = EXITSTATS_LINE_OTHER, @name "other": reasons the SDM
- * does not define, 82 and above) and once for all exits (@reason =
- * EXITSTATS_LINE_TOTAL, @name "total": the sum of the lines before it, so
+ * The debugfs table: @line is called once per reason the ISA's manual
+ * defines, by slot (@line_kind EXITSTATS_LINE_REASON, @reason, @name its
+ * name), then once for all other exits (EXITSTATS_LINE_OTHER, @name
+ * "other": reasons without a name or a slot) and once for all exits
+ * (EXITSTATS_LINE_TOTAL, @name "total": the sum of the lines before it, so
  * one table always adds up; the figure of leaf 0x4FFFFFFF).
  */
+#define EXITSTATS_LINE_REASON	0
 #define EXITSTATS_LINE_OTHER	(-1)
 #define EXITSTATS_LINE_TOTAL	(-2)
-typedef void (*exitstats_line_fn)(void *out, int reason, const char *name,
+typedef void (*exitstats_line_fn)(void *out, int line_kind, u32 reason,
+				  const char *name,
 				  const struct exitstats_figures *f);
-void exitstats_table(exitstats_gather_fn gather, void *ctx,
+void exitstats_table(const struct exitstats_isa *isa,
+		     exitstats_gather_fn gather, void *ctx,
 		     exitstats_line_fn line, void *out);
 
 /*
@@ -178,12 +199,16 @@ static inline bool exitstats_guest_allowed(int mode, int cpl)
 }
 
 /*
- * Answer leaf @function with subleaf *ecx if it is one of ours.  @handled
- * has EXITSTATS_NR_REASONS entries, non-zero where this KVM handles the
- * reason.  Returns false, touching nothing, for any other leaf.
+ * Answer leaf @function with subleaf *ecx if it is one of ours, for @isa.
+ * @handled has @isa->nr_slots entries, non-zero where this KVM handles the
+ * slot's reason.  Returns false, touching nothing, for any other leaf.
  */
-bool exitstats_answer(u32 function, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
+bool exitstats_answer(const struct exitstats_isa *isa, u32 function,
+		      u32 *eax, u32 *ebx, u32 *ecx, u32 *edx,
 		      const u8 *handled, exitstats_gather_fn gather,
 		      void *ctx);
+
+/* The ISAs' reasons and per-vCPU figures: VMX and SVM. */
+#include "exitstats_isa.h"
 
 #endif /* EXITSTATS_H */

@@ -17,9 +17,13 @@
 
 MODULE_VERSION(KES_VERSION);
 
-static struct exitstats_vendor exitstats_vmx = {
+static u8 exitstats_vmx_handled[EXITSTATS_NR_SLOTS];
+
+static const struct exitstats_vendor exitstats_vmx = {
+	.isa = &exitstats_isa_vmx,
 	.vcpu_offset = offsetof(struct vcpu_vmx, exitstats) -
 		       offsetof(struct vcpu_vmx, vcpu),
+	.handled = exitstats_vmx_handled,
 };
 
 /* kvm.ko's exitstats_unregister() while registered, else NULL. */
@@ -33,12 +37,12 @@ void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 	int reason;
 
 	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++)
-		exitstats_vmx.handled[reason] = reason < nr_handlers &&
-						handlers[reason];
+		exitstats_vmx_handled[exitstats_slot(reason)] =
+			reason < nr_handlers && handlers[reason];
 	/* Failed VM-entries are handled before the table is consulted. */
-	exitstats_vmx.handled[EXIT_REASON_INVALID_STATE] = 1;
-	exitstats_vmx.handled[EXIT_REASON_MSR_LOAD_FAIL] = 1;
-	exitstats_vmx.handled[EXIT_REASON_MCE_DURING_VMENTRY] = 1;
+	exitstats_vmx_handled[exitstats_slot(EXIT_REASON_INVALID_STATE)] = 1;
+	exitstats_vmx_handled[exitstats_slot(EXIT_REASON_MSR_LOAD_FAIL)] = 1;
+	exitstats_vmx_handled[exitstats_slot(EXIT_REASON_MCE_DURING_VMENTRY)] = 1;
 
 	reg = symbol_get(exitstats_register);
 	unreg = symbol_get(exitstats_unregister);

@@ -2,7 +2,7 @@
 /*
  * kvm-exitstats, kvm.ko side: answers the guest's exit-statistics CPUID
  * leaves and shows each VM's table in debugfs, from figures that the vendor
- * module (kvm-intel) keeps per vCPU.
+ * module (kvm-intel, kvm-amd) keeps per vCPU, in the slots of its ISA.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,7 +43,7 @@ MODULE_PARM_DESC(exitstats_cpuid,
 MODULE_VERSION(KES_VERSION);
 
 /*
- * Set while kvm-intel is loaded.  Every VM holds a reference on the vendor
+ * Set while kvm-intel or kvm-amd is loaded.  Every VM holds a reference on the vendor
  * module, so a VM never sees it change under its feet.  Published with
  * release, read with acquire: a reader that sees the pointer sees the
  * structure kvm-intel filled in before.
@@ -65,7 +65,7 @@ void exitstats_unregister(void)
 EXPORT_SYMBOL_GPL(exitstats_unregister);
 
 /*
- * The figures live in struct vcpu_vmx.  A TDX vCPU (7.x) is a struct
+ * The figures live in struct vcpu_vmx or struct vcpu_svm.  A TDX vCPU (7.x) is a struct
  * vcpu_tdx and its exits never pass our hooks: such a VM has no figures.
  */
 static bool exitstats_vm_counted(struct kvm *kvm)
@@ -92,7 +92,8 @@ static void exitstats_gather_vm(void *ctx, int slot,
 	unsigned long i;
 
 	kvm_for_each_vcpu(i, vcpu, vm->kvm)
-		exitstats_accumulate((void *)vcpu + vm->vendor->vcpu_offset,
+		exitstats_accumulate(vm->vendor->isa,
+				     (void *)vcpu + vm->vendor->vcpu_offset,
 				     slot, vcpu == vm->self, f);
 }
 
@@ -114,34 +115,37 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	if (mode != EXITSTATS_GUEST_ON &&
 	    !exitstats_guest_allowed(mode, kvm_x86_ops.get_cpl(vcpu)))
 		return false;
-	return exitstats_answer(*eax, eax, ebx, ecx, edx, vm.vendor->handled,
-				exitstats_gather_vm, &vm);
+	return exitstats_answer(vm.vendor->isa, *eax, eax, ebx, ecx, edx,
+				vm.vendor->handled, exitstats_gather_vm, &vm);
 }
 
 /*
- * exitstats: one line per SDM-defined reason, "<reason> <name> <count>
- * <cycles>", then "other <count> <cycles>" and "total <count> <cycles>".
+ * exitstats: one line per reason the ISA's manual defines (the SDM's basic
+ * exit reasons, the APM's exit codes), "<reason> <name> <count> <cycles>"
+ * with the reason in decimal, then "other <count> <cycles>" and "total <count> <cycles>".
  * exitstats_hist: the same lines with "<max> <bucket 0> ... <bucket 31>"
  * in place of "<count> <cycles>".  Finished exits only.
  */
-static void exitstats_show_line(void *out, int reason, const char *name,
+static void exitstats_show_line(void *out, int kind, u32 reason,
+				const char *name,
 				const struct exitstats_figures *f)
 {
 	struct seq_file *m = out;
 
-	if (reason >= 0)
-		seq_printf(m, "%d ", reason);
+	if (kind == EXITSTATS_LINE_REASON)
+		seq_printf(m, "%u ", reason);
 	seq_printf(m, "%s %llu %llu\n", name, f->count, f->cycles);
 }
 
-static void exitstats_show_hist_line(void *out, int reason, const char *name,
+static void exitstats_show_hist_line(void *out, int kind, u32 reason,
+				     const char *name,
 				     const struct exitstats_figures *f)
 {
 	struct seq_file *m = out;
 	int b;
 
-	if (reason >= 0)
-		seq_printf(m, "%d ", reason);
+	if (kind == EXITSTATS_LINE_REASON)
+		seq_printf(m, "%u ", reason);
 	seq_printf(m, "%s %llu", name, f->max);
 	for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
 		seq_printf(m, " %llu", f->hist[b]);
@@ -158,7 +162,7 @@ static int exitstats_show(struct seq_file *m, exitstats_line_fn line)
 
 	if (!vm.vendor)
 		return 0;
-	exitstats_table(exitstats_gather_vm, &vm, line, m);
+	exitstats_table(vm.vendor->isa, exitstats_gather_vm, &vm, line, m);
 	return 0;
 }
 

@@ -10,12 +10,18 @@
 
 #include "exitstats.h"
 
-/* What a vendor module (kvm-intel) tells kvm.ko about its accounting. */
+/*
+ * What a vendor module (kvm-intel, kvm-amd) tells kvm.ko about its
+ * accounting.  It stays the vendor module's: every VM holds a reference on
+ * that module.
+ */
 struct exitstats_vendor {
-	/* Where struct exitstats_vcpu sits, from the start of kvm_vcpu. */
+	/* Its exit reasons and the layout of its per-vCPU figures. */
+	const struct exitstats_isa *isa;
+	/* Where the per-vCPU figures sit, from the start of kvm_vcpu. */
 	size_t vcpu_offset;
-	/* Non-zero for each basic exit reason this KVM handles. */
-	u8 handled[EXITSTATS_NR_REASONS];
+	/* isa->nr_slots entries, non-zero where this KVM handles the reason. */
+	const u8 *handled;
 };
 
 void exitstats_register(const struct exitstats_vendor *vendor);

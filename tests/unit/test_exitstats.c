@@ -41,7 +41,8 @@ static void gather(void *ctx, int slot, struct exitstats_figures *f)
 	int i;
 
 	for (i = 0; i < vm->nr; i++)
-		exitstats_accumulate(&vm->vcpu[i], slot, i == vm->asking, f);
+		exitstats_accumulate(&exitstats_isa_vmx, &vm->vcpu[i], slot,
+				     i == vm->asking, f);
 }
 
 /* Finished exits of @slot on @v: the sum of its buckets. */
@@ -59,7 +60,8 @@ static u64 slot_count(const struct exitstats_vcpu *v, int slot)
 static const u32 not_handled[] = { 5, 6, 11, 17, 3, 4, 16, 51, 63, 64, 65,
 				   66, 67, 68, 69, 70, 71, 72, 73, 76, 77,
 				   78, 79, 80, 81 };
-static u8 handled[EXITSTATS_NR_REASONS];
+/* Per slot, as kvm-intel registers it: slot r + 1 is reason r. */
+static u8 handled[EXITSTATS_NR_SLOTS];
 
 static void init_handled(void)
 {
@@ -67,7 +69,7 @@ static void init_handled(void)
 
 	memset(handled, 1, sizeof(handled));
 	for (i = 0; i < ARRAY_SIZE(not_handled); i++)
-		handled[not_handled[i]] = 0;
+		handled[not_handled[i] + 1] = 0;
 }
 
 struct regs {
@@ -80,8 +82,8 @@ static bool cpuid(struct vm *vm, u32 leaf, u32 subleaf, struct regs *r)
 	u32 eax = 0xdeadbeef, ebx = 0xdeadbeef, edx = 0xdeadbeef;
 
 	r->ecx = subleaf;
-	if (!exitstats_answer(leaf, &eax, &ebx, &r->ecx, &edx, handled,
-			      gather, vm))
+	if (!exitstats_answer(&exitstats_isa_vmx, leaf, &eax, &ebx, &r->ecx,
+			      &edx, handled, gather, vm))
 		return false;
 	r->eax = eax;
 	r->ebx = ebx;
@@ -227,7 +229,7 @@ static void test_hooks(void)
 	exitstats_exit_end(&v);
 	is_u64(slot_count(&v, EXITSTATS_SLOT_OTHER), 1,
 	       "an exit beyond the table lands in the overflow slot");
-	exitstats_accumulate(&v, EXITSTATS_ALL, false, &f);
+	exitstats_accumulate(&exitstats_isa_vmx, &v, EXITSTATS_ALL, false, &f);
 	ok(f.count == 4 && f.cycles == 421 + 0x20 + 5 && f.max == 321 &&
 	   f.hist[8] == 1 && f.hist[6] == 1 && f.hist[5] == 1 && f.hist[2] == 1,
 	   "totals include it, idle excluded (count %llu, cycles %llu)",
@@ -235,13 +237,13 @@ static void test_hooks(void)
 
 	exitstats_exit_begin(&v, 10);
 	f = (struct exitstats_figures){ 0 };
-	exitstats_accumulate(&v, s10, true, &f);
+	exitstats_accumulate(&exitstats_isa_vmx, &v, s10, true, &f);
 	is_u64(f.count, 4, "the asking vCPU's open exit counts, for it");
 	f = (struct exitstats_figures){ 0 };
-	exitstats_accumulate(&v, s10, false, &f);
+	exitstats_accumulate(&exitstats_isa_vmx, &v, s10, false, &f);
 	is_u64(f.count, 3, "not for anyone else");
 	f = (struct exitstats_figures){ 0 };
-	exitstats_accumulate(&v, exitstats_slot(12), true, &f);
+	exitstats_accumulate(&exitstats_isa_vmx, &v, exitstats_slot(12), true, &f);
 	is_u64(f.count, 0, "nor under another reason");
 	exitstats_exit_end(&v);
 }
@@ -254,15 +256,15 @@ struct table_out {
 	u64 cpuid_count;
 };
 
-static void table_line(void *out, int reason, const char *name,
+static void table_line(void *out, int kind, u32 reason, const char *name,
 		       const struct exitstats_figures *f)
 {
 	struct table_out *t = out;
 	u64 count = f->count, cycles = f->cycles;
 
 	t->lines++;
-	if (reason >= 0) {
-		if (reason <= t->last || t->other_count || t->total_count ||
+	if (kind == EXITSTATS_LINE_REASON) {
+		if ((int)reason <= t->last || t->other_count || t->total_count ||
 		    strcmp(name, exitstats_reason_name(reason)))
 			t->bad_order++;
 		t->last = reason;
@@ -270,10 +272,10 @@ static void table_line(void *out, int reason, const char *name,
 		t->rows_cycles += cycles;
 		if (reason == 10)
 			t->cpuid_count = count;
-	} else if (reason == EXITSTATS_LINE_OTHER && !strcmp(name, "other")) {
+	} else if (kind == EXITSTATS_LINE_OTHER && !strcmp(name, "other")) {
 		t->other_count = count;
 		t->other_cycles = cycles;
-	} else if (reason == EXITSTATS_LINE_TOTAL && !strcmp(name, "total")) {
+	} else if (kind == EXITSTATS_LINE_TOTAL && !strcmp(name, "total")) {
 		t->total_count = count;
 		t->total_cycles = cycles;
 	} else {
@@ -294,7 +296,7 @@ static void test_debugfs_table(void)
 	exit_once(&vm.vcpu[1], 35, 11);		/* not SDM-defined */
 	exit_once(&vm.vcpu[0], 82, 13);		/* beyond the table */
 	exit_once(&vm.vcpu[1], 0xFFFF, 17);
-	exitstats_table(gather, &vm, table_line, &t);
+	exitstats_table(&exitstats_isa_vmx, gather, &vm, table_line, &t);
 	gather(&vm, EXITSTATS_ALL, &f);
 	ok(t.lines == EXITSTATS_NR_REASONS - 3 + 2 && !t.bad_order,
 	   "debugfs table: SDM-defined reasons ascending, then other, total (%d lines)",

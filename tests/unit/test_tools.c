@@ -322,7 +322,7 @@ struct fake_kvm {
 	u64 hist[EXITSTATS_NR_REASONS][EXITSTATS_NR_BUCKETS];
 	u64 other_count, other_cycles;	/* reasons beyond the table */
 	u64 cpuid_cost;			/* cycles per CPUID exit */
-	u8 handled[EXITSTATS_NR_REASONS];
+	u8 handled[EXITSTATS_NR_SLOTS];	/* by slot: reason + 1 */
 	unsigned int queries;
 };
 
@@ -362,8 +362,8 @@ static void fake_ours(void *ctx, u32 leaf, u32 subleaf,
 	k->count[CPUID_REASON]++;
 	r->eax = leaf;
 	r->ecx = subleaf;
-	if (!exitstats_answer(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx,
-			      k->handled, fake_gather, k))
+	if (!exitstats_answer(&exitstats_isa_vmx, leaf, &r->eax, &r->ebx,
+			      &r->ecx, &r->edx, k->handled, fake_gather, k))
 		*r = (struct kes_cpuid_regs){ 0 };
 	k->cycles[CPUID_REASON] += k->cpuid_cost;
 	k->hist[CPUID_REASON][exitstats_bucket(k->cpuid_cost)]++;
@@ -1009,7 +1009,7 @@ static void test_guest_read(void)
 	k.count[HLT_REASON] = 0x100000005ULL;		/* high half needed */
 	k.cycles[HLT_REASON] = 0x2000000000000003ULL;
 	k.count[RDTSC_REASON] = 9;			/* not handled: reads 0 */
-	k.handled[RDTSC_REASON] = 0;
+	k.handled[exitstats_slot(RDTSC_REASON)] = 0;
 	k.other_count = 3;				/* beyond the table */
 	k.other_cycles = 30000;
 	k.hist[HLT_REASON][5] = 3;
