@@ -4,7 +4,8 @@
 # Payload of tests/emu/amd/run, sourced by the emulated AMD host's /init
 # with /lib/kes.sh: /init loaded our kvm.ko under the stock kvm-amd.ko (and
 # its ccp.ko).  The VMM guest runs on stock kvm + kvm-amd, then on our
-# kvm.ko + stock kvm-amd, in this one boot (amd-test).
+# kvm.ko + stock kvm-amd (amd-test), then on our kvm.ko + our kvm-amd.ko
+# (svm-test), in this one boot.
 
 no_bad_log() {
 	! dmesg | tail -n +"$1" | grep -E "$KES_BAD_LOG"
@@ -48,6 +49,16 @@ tap_run "our kvm + stock kvm-amd" ./amd-test --ours /tmp/stock-answers
 tap_cmd "our kvm.ko and kvm-amd unload after the VMs ran" kvm_unload
 tap_cmd "and load again" kvm_load ours
 tap_run "ours after reload" ./amd-test --ours /tmp/stock-answers
+
+# Our kvm.ko with our kvm-amd.ko: the leaves and debugfs count SVM exits.
+tap_cmd "our kvm.ko and the stock kvm-amd unload" kvm_unload
+tap_cmd "our kvm.ko and our kvm-amd.ko load" kvm_load ours ours
+tap_cmd "our kvm-amd.ko is the one loaded (it has a version)" \
+	test -e /sys/module/kvm_amd/version
+tap_cmd "kernel log: our kvm-amd registered with our kvm.ko" \
+	sh -c '! dmesg | grep -q "kvm.ko is not kvm-exitstats"'
+tap_run "our kvm + our kvm-amd" ./svm-test
+tap_cmd "our kvm.ko and kvm-amd.ko unload after the VMs ran" kvm_unload
 tap_cmd "kernel log: no symbol version mismatch, WARNING or oops" \
 	no_bad_log "$log_from"
 tap_done

@@ -28,21 +28,23 @@ kes_insmod() {
 	insmod "$@" || { echo "KES-ERROR insmod $* failed"; return 1; }
 }
 
-# kvm_vendor_ko stock|ours: the vendor module to load with that set's
-# kvm.ko: its kvm-intel.ko, or on AMD always the stock kvm-amd.ko (we build
-# none: an AMD host with our package runs our kvm.ko under Debian's).
+# kvm_vendor_ko stock|ours [stock|ours]: the vendor module to load with
+# that set's kvm.ko: its kvm-intel.ko; on AMD the kvm-amd.ko of the second
+# set, by default the stock one (our kvm.ko under Debian's kvm-amd, as
+# the AMD boots have always run: tests/emu/amd loads ours explicitly).
 kvm_vendor_ko() {
 	if [ "$KES_VENDOR" = amd ]; then
-		echo "$KES_MODS/stock/kvm-amd.ko"
+		echo "$KES_MODS/${2:-stock}/kvm-amd.ko"
 	else
 		echo "$KES_MODS/$1/kvm-intel.ko"
 	fi
 }
 
-# kvm_load stock|ours: load kvm.ko of that set and the vendor module.
+# kvm_load stock|ours [stock|ours]: load kvm.ko of that set and the vendor
+# module (on AMD, the second set's kvm-amd.ko).
 kvm_load() {
 	kes_insmod "$KES_MODS/$1/kvm.ko" &&
-		kes_insmod "$(kvm_vendor_ko "$1")"
+		kes_insmod "$(kvm_vendor_ko "$1" "${2:-}")"
 }
 
 # kvm_unload: remove the vendor module and kvm, whichever set is loaded.
