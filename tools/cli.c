@@ -76,7 +76,8 @@ static void print_help(FILE *f)
 	      "  -s, --sort KEY         count (default), cycles, avg or reason\n"
 	      "  -a, --all              also show reasons without exits\n"
 	      "  -r, --reason R         only exit reason R (a number, decimal or 0x hex,\n"
-	      "                         or its SDM name such as HLT)\n"
+	      "                         or its name such as HLT: the SDM's basic exit\n"
+	      "                         reasons on Intel, the APM's SVM exit codes on AMD)\n"
 	      "      --hist R           the latency histogram of exit reason R\n"
 	      "  -w, --watch SECONDS    refresh every SECONDS showing the interval's exits\n"
 	      "  -n, --iterations N     with --watch: stop after N refreshes\n"
@@ -110,32 +111,78 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *val)
 	return !errno && !*end && *val <= max;
 }
 
-/* An SDM-defined exit reason: a number as above, or its name (any case). */
-static int parse_reason(const char *opt, const char *s, int *reason,
-			char *err)
+/* Which reasons an ISA's manual defines, for messages. */
+static const char *defined_list(const struct exitstats_isa *isa)
 {
-	unsigned long v;
-	const char *name;
-	u32 r;
+	return kes_is_svm(isa) ?
+	       "not an exit code the AMD APM defines (0x000-0x0A6, 0x400-0x403, 0xF0000000, 0xFFFFFFFF)" :
+	       "not an exit reason the SDM defines (0-81 except 35, 38, 42)";
+}
 
-	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
-		name = exitstats_reason_name(r);
-		if (name && !strcasecmp(s, name)) {
-			*reason = r;
-			return 0;
-		}
-	}
-	if (!parse_ulong(s, ~0UL, &v)) {
+/*
+ * An exit reason @isa's manual defines: a number (decimal or 0x hex) or
+ * its name (any case).
+ */
+static int resolve_reason(const char *opt, const char *s,
+			  const struct exitstats_isa *isa, long long *reason,
+			  char *err)
+{
+	const struct exitstats_isa *other = kes_is_svm(isa) ?
+		&exitstats_isa_vmx : &exitstats_isa_svm;
+	long long v;
+	int r = kes_lookup_reason(isa, s, reason);
+
+	/* The other ISA's name: not one of ours, like a number. */
+	if (r == -1 && !kes_lookup_reason(other, s, &v))
+		r = -2;
+	if (r == -1)
 		snprintf(err, KES_ERRLEN, "invalid --%s '%s': expected a number or an exit reason's name such as HLT",
 			 opt, s);
+	else if (r)
+		snprintf(err, KES_ERRLEN, "invalid --%s '%s': %s", opt, s,
+			 defined_list(isa));
+	return r ? -1 : 0;
+}
+
+/*
+ * Before the ISA is known: a reason that the SDM or the APM defines, by
+ * number or name; kes_resolve_reasons() decides.
+ */
+static int check_reason(const char *opt, const char *s, char *err)
+{
+	long long v;
+	int r1 = kes_lookup_reason(&exitstats_isa_vmx, s, &v);
+	int r2 = kes_lookup_reason(&exitstats_isa_svm, s, &v);
+
+	if (!r1 || !r2)
+		return 0;
+	if (r1 == -1 && r2 == -1)
+		snprintf(err, KES_ERRLEN, "invalid --%s '%s': expected a number or an exit reason's name such as HLT",
+			 opt, s);
+	else
+		snprintf(err, KES_ERRLEN, "invalid --%s '%s': not an exit reason the SDM (Intel) or the APM (AMD) defines",
+			 opt, s);
+	return -1;
+}
+
+/*
+ * --reason and --hist as codes of @isa (o->isa then), the checks that need
+ * them; -1 with a message (a usage error) if @isa lacks one.
+ */
+int kes_resolve_reasons(struct kes_opts *o, const struct exitstats_isa *isa,
+			char *err)
+{
+	o->isa = isa;
+	if (o->reason_arg &&
+	    resolve_reason("reason", o->reason_arg, isa, &o->reason, err))
+		return -1;
+	if (o->hist_arg &&
+	    resolve_reason("hist", o->hist_arg, isa, &o->hist, err))
+		return -1;
+	if (o->hist >= 0 && o->reason >= 0 && o->hist != o->reason) {
+		snprintf(err, KES_ERRLEN, "--hist and --reason name different reasons");
 		return -1;
 	}
-	if (v >= EXITSTATS_NR_REASONS || !exitstats_reason_name(v)) {
-		snprintf(err, KES_ERRLEN, "invalid --%s '%s': not an exit reason the SDM defines (0-%d except 35, 38, 42)",
-			 opt, s, EXITSTATS_NR_REASONS - 1);
-		return -1;
-	}
-	*reason = v;
 	return 0;
 }
 
@@ -164,10 +211,12 @@ static bool parse_hz(const char *s, double *val)
 }
 
 /*
- * Fill @o from the command line.  Returns 0, or -1 with a one-line reason
- * in @err (exit status KES_USAGE).
+ * Fill @o from the command line, --reason and --hist only checked to be
+ * some ISA's (resolved by kes_resolve_reasons() once the ISA is known).
+ * Returns 0, or -1 with a one-line reason in @err (exit status KES_USAGE).
  */
-int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
+static int parse_options(int argc, char **argv, struct kes_opts *o,
+			 char *err)
 {
 	unsigned long v;
 	size_t i;
@@ -226,12 +275,14 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 			o->all = true;
 			break;
 		case 'r':
-			if (parse_reason("reason", optarg, &o->reason, err))
+			if (check_reason("reason", optarg, err))
 				return -1;
+			o->reason_arg = optarg;
 			break;
 		case OPT_HIST:
-			if (parse_reason("hist", optarg, &o->hist, err))
+			if (check_reason("hist", optarg, err))
 				return -1;
+			o->hist_arg = optarg;
 			break;
 		case 'w':
 			if (!parse_seconds(optarg, &o->interval)) {
@@ -299,15 +350,11 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 		snprintf(err, KES_ERRLEN, "--format prometheus shows totals: no --watch");
 		return -1;
 	}
-	if (o->hist >= 0 && o->format != KES_FORMAT_TABLE) {
+	if (o->hist_arg && o->format != KES_FORMAT_TABLE) {
 		snprintf(err, KES_ERRLEN, "--hist is text: no --json or --format (JSON has the buckets)");
 		return -1;
 	}
-	if (o->hist >= 0 && o->reason >= 0 && o->hist != o->reason) {
-		snprintf(err, KES_ERRLEN, "--hist and --reason name different reasons");
-		return -1;
-	}
-	if (o->tsc_hz && o->format != KES_FORMAT_PROM && o->hist < 0) {
+	if (o->tsc_hz && o->format != KES_FORMAT_PROM && !o->hist_arg) {
 		snprintf(err, KES_ERRLEN, "--tsc-hz needs --format prometheus or --hist");
 		return -1;
 	}
@@ -316,6 +363,14 @@ int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* The command line with --reason and --hist as Intel's (VMX) reasons. */
+int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err)
+{
+	if (parse_options(argc, argv, o, err))
+		return -1;
+	return kes_resolve_reasons(o, &exitstats_isa_vmx, err);
 }
 
 /* What one reading found: the guest's VM, or every VM in debugfs. */
@@ -337,23 +392,41 @@ static void select_vms(const struct kes_opts *o, struct snapshot *s)
 	s->nr = kept;
 }
 
+static bool has_hist(const struct kes_opts *o)
+{
+	return o->hist_arg || o->hist >= 0;
+}
+
+/*
+ * One reading: 0, KES_FAIL or KES_USAGE (--reason or --hist names no
+ * reason of a VM's table: each VM's own ISA decides) with a message.
+ */
 static int take(const struct kes_env *env, const struct kes_opts *o,
 		struct snapshot *s, char *err)
 {
+	struct kes_opts c;
+	size_t i;
+
 	if (o->host) {
 		if (kes_host_read(env, o->pid, &s->vms, &s->nr, err))
-			return -1;
+			return KES_FAIL;
 		select_vms(o, s);
+		for (i = 0; i < s->nr; i++) {
+			c = *o;
+			if (kes_resolve_reasons(&c, kes_isa(&s->vms[i].t), err))
+				return KES_USAGE;
+		}
 		return 0;
 	}
 	s->vms = calloc(1, sizeof(*s->vms));
 	if (!s->vms) {
 		snprintf(err, KES_ERRLEN, "out of memory");
-		return -1;
+		return KES_FAIL;
 	}
 	s->nr = 1;
-	return kes_guest_read(env, o->hist >= 0 ? o->hist : o->reason,
-			      &s->vms[0].t, err);
+	return kes_guest_read_isa(env, o->isa ? o->isa : &exitstats_isa_vmx,
+				  o->hist >= 0 ? o->hist : o->reason,
+				  &s->vms[0].t, err) ? KES_FAIL : 0;
 }
 
 static void release(struct snapshot *s)
@@ -419,8 +492,10 @@ static void print_text(const struct kes_env *env, const struct kes_opts *o,
 		fprintf(f, "Exits in the last %g s\n\n", o->interval);
 	}
 	if (!o->host) {
-		if (o->hist >= 0)
-			kes_print_hist(f, &s->vms[0].t, o->hist, o->tsc_hz);
+		if (has_hist(o))
+			kes_print_hist(f, &s->vms[0].t,
+				       kes_opt_code(o, true, kes_isa(&s->vms[0].t)),
+				       o->tsc_hz);
 		else
 			kes_print_table(f, &s->vms[0].t, o);
 		return;
@@ -431,8 +506,10 @@ static void print_text(const struct kes_env *env, const struct kes_opts *o,
 		fprintf(f, "%sVM %s  pid %ld  name %s\n", i ? "\n" : "",
 			s->vms[i].dir, s->vms[i].pid,
 			s->vms[i].name[0] ? s->vms[i].name : "-");
-		if (o->hist >= 0)
-			kes_print_hist(f, &s->vms[i].t, o->hist, o->tsc_hz);
+		if (has_hist(o))
+			kes_print_hist(f, &s->vms[i].t,
+				       kes_opt_code(o, true, kes_isa(&s->vms[i].t)),
+				       o->tsc_hz);
 		else
 			kes_print_table(f, &s->vms[i].t, o);
 	}
@@ -488,6 +565,13 @@ static int show_delta(const struct kes_env *env, const struct kes_opts *o,
 	return ret;
 }
 
+/* A failed reading's message; a usage error's with the hint. */
+static void report(const struct kes_env *env, int status, const char *err)
+{
+	fprintf(env->err, "%s: %s%s\n", KES_PROG, err,
+		status == KES_USAGE ? " (try --help)" : "");
+}
+
 static int watch(const struct kes_env *env, const struct kes_opts *o)
 {
 	struct snapshot prev = { 0 }, cur = { 0 };
@@ -495,12 +579,14 @@ static int watch(const struct kes_env *env, const struct kes_opts *o)
 	unsigned long i;
 	int ret = KES_OK;
 
-	if (take(env, o, &prev, err))
+	ret = take(env, o, &prev, err);
+	if (ret)
 		goto fail;
 	for (i = 0; !o->iterations || i < o->iterations; i++) {
 		if (env->sleep(env->sleep_ctx, o->interval))
 			break;	/* interrupted: the usual way to stop */
-		if (take(env, o, &cur, err))
+		ret = take(env, o, &cur, err);
+		if (ret)
 			goto fail;
 		ret = show_delta(env, o, &cur, &prev);
 		release(&prev);
@@ -512,10 +598,10 @@ static int watch(const struct kes_env *env, const struct kes_opts *o)
 	release(&prev);
 	return ret;
 fail:
-	fprintf(env->err, "%s: %s\n", KES_PROG, err);
+	report(env, ret, err);
 	release(&prev);
 	release(&cur);
-	return KES_FAIL;
+	return ret;
 }
 
 /*
@@ -527,11 +613,18 @@ static int prometheus(const struct kes_env *env, const struct kes_opts *o)
 	struct snapshot s = { 0 };
 	char err[KES_ERRLEN];
 	double hz = o->tsc_hz;
+	int ret;
 	bool up;
 
-	up = !take(env, o, &s, err);
+	ret = take(env, o, &s, err);
+	if (ret == KES_USAGE) {
+		report(env, ret, err);
+		release(&s);
+		return ret;
+	}
+	up = !ret;
 	if (!up)
-		fprintf(env->err, "%s: %s\n", KES_PROG, err);
+		report(env, ret, err);
 	if (!hz && env->tsc_hz)
 		hz = env->tsc_hz();
 	kes_print_prom(env->out, s.vms, s.nr, up, hz, o);
@@ -550,10 +643,11 @@ static int once(const struct kes_env *env, const struct kes_opts *o)
 	char err[KES_ERRLEN];
 	int ret;
 
-	if (take(env, o, &s, err)) {
-		fprintf(env->err, "%s: %s\n", KES_PROG, err);
+	ret = take(env, o, &s, err);
+	if (ret) {
+		report(env, ret, err);
 		release(&s);
-		return KES_FAIL;
+		return ret;
 	}
 	ret = o->host && !s.nr ? no_vm(env, o) : show(env, o, &s);
 	release(&s);
@@ -563,10 +657,11 @@ static int once(const struct kes_env *env, const struct kes_opts *o)
 int kes_main(int argc, char **argv, struct kes_env *env_in)
 {
 	struct kes_env env = *env_in;
+	const struct exitstats_isa *isa;
 	char err[KES_ERRLEN];
 	struct kes_opts o;
 
-	if (kes_parse_options(argc, argv, &o, err)) {
+	if (parse_options(argc, argv, &o, err)) {
 		fprintf(env.err, "%s: %s (try --help)\n", KES_PROG, err);
 		return KES_USAGE;
 	}
@@ -580,14 +675,19 @@ int kes_main(int argc, char **argv, struct kes_env *env_in)
 	}
 	if (o.debugfs)
 		env.debugfs = o.debugfs;
-	if (!o.host && kes_guest_probe(&env, err)) {
+	/* The guest's ISA is its KVM's; each VM on the host has its own. */
+	if (!o.host && kes_guest_detect(&env, &isa, err)) {
 		fprintf(env.err, "%s: %s\n", KES_PROG, err);
 		return KES_FAIL;
+	}
+	if (!o.host && kes_resolve_reasons(&o, isa, err)) {
+		report(&env, KES_USAGE, err);
+		return KES_USAGE;
 	}
 	if (o.format == KES_FORMAT_PROM)
 		return prometheus(&env, &o);
 	/* --hist shows microseconds when the TSC frequency is known. */
-	if (o.hist >= 0 && !o.tsc_hz && env.tsc_hz)
+	if (has_hist(&o) && !o.tsc_hz && env.tsc_hz)
 		o.tsc_hz = env.tsc_hz();
 	return o.interval ? watch(&env, &o) : once(&env, &o);
 }

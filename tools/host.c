@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvm-exitstats tool, host side: every VM's table from KVM's debugfs,
- * <debugfs>/<pid>-<fd>/exitstats, one line per SDM-defined reason:
+ * <debugfs>/<pid>-<fd>/exitstats, one line per reason its ISA's manual
+ * defines (the SDM's basic exit reasons on Intel, the APM's SVM exit codes
+ * on AMD, both in decimal):
  * "<reason> <NAME> <count> <cycles>\n", then "other <count> <cycles>\n"
  * (exits under any other reason) and "total <count> <cycles>\n" (all of
  * them, the figure the guest's CPUID 0x4FFFFFFF gives); its latency
  * buckets from exitstats_hist next to it, the same lines with
  * "<max> <bucket 0> ... <bucket 31>" in place of "<count> <cycles>"; and
  * the VM's name from procfs.
+ * Which ISA a file is of, each file on its own: the first line
+ * "<reason> <NAME>" that one of the two tables has (VMX first, then SVM;
+ * "10 CPUID" is VMX, "114 CPUID" SVM: no code has the same name in
+ * both), else VMX; every other line is then checked against that table.
  * Both directories come from struct kes_env so tests can use fake trees.
  */
 #include <dirent.h>
@@ -22,7 +28,7 @@
 #include "kes.h"
 
 #define FILE_MAX	(1 << 20)	/* a table is ~5 KiB, a cmdline <= 2 MiB */
-#define TOKEN_MAX	32		/* longest SDM name is 18 */
+#define TOKEN_MAX	32		/* longest SDM, APM name: 18, 19 */
 
 /* Read a whole (small, virtual) file.  Returns 0 or -errno. */
 static int read_file(const char *path, char **buf, size_t *len)
@@ -106,6 +112,61 @@ static bool parse_space(const char **s, const char *end)
 	return true;
 }
 
+/* The ISA of a debugfs file (exitstats or exitstats_hist): see above. */
+static const struct exitstats_isa *detect_isa(const char *buf, size_t len)
+{
+	static const struct exitstats_isa *const isas[] = {
+		&exitstats_isa_vmx, &exitstats_isa_svm,
+	};
+	const char *p = buf, *end = buf + len, *eol;
+	const char *name;
+	char tok[TOKEN_MAX];
+	u64 reason;
+	size_t i;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', end - p);
+		if (!eol)
+			break;
+		if (!parse_u64(&p, eol, &reason) || !parse_space(&p, eol) ||
+		    !parse_token(&p, eol, tok) || reason > 0xFFFFFFFFu)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(isas); i++) {
+			name = exitstats_name(isas[i], reason);
+			if (name && !strcmp(name, tok))
+				return isas[i];
+		}
+	}
+	return &exitstats_isa_vmx;
+}
+
+/*
+ * A reason line's row in @isa: 0 with *row, 1 to skip the line (a code
+ * beyond our table, from a newer manual), -1 with a message.
+ */
+static int reason_row(const struct exitstats_isa *isa, u64 reason,
+		      const char *tok, const char *file, unsigned int line,
+		      int *row, char *err)
+{
+	const char *name;
+	u32 slot;
+
+	if (reason > 0xFFFFFFFFu)
+		return 1;
+	slot = isa->slot(reason);
+	if (slot == exitstats_slot_other(isa))
+		return 1;
+	name = exitstats_name(isa, reason);
+	if (!name || strcmp(name, tok)) {
+		snprintf(err, KES_ERRLEN, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
+			 file, line, (u32)reason, tok,
+			 name ? name : "undefined");
+		return -1;
+	}
+	*row = slot - 1;
+	return 0;
+}
+
 /* "other <count> <cycles>" or "total <count> <cycles>"; 0 if neither. */
 static int parse_sum_line(const char *p, const char *eol, u64 *count,
 			  u64 *cycles)
@@ -137,14 +198,14 @@ static int parse_sum_line(const char *p, const char *eol, u64 *count,
 int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 		    const char *file, char *err)
 {
-	bool seen[EXITSTATS_NR_REASONS] = { false }, seen_sum[3] = { false };
-	const char *p = buf, *end = buf + len, *eol, *name;
+	bool seen[KES_NR_ROWS] = { false }, seen_sum[3] = { false };
+	const char *p = buf, *end = buf + len, *eol;
 	u64 reason, count, cycles, total_count = 0, total_cycles = 0;
 	char tok[TOKEN_MAX];
 	unsigned int line;
-	int kind;
+	int kind, row;
 
-	*t = (struct kes_table){ 0 };
+	*t = (struct kes_table){ .isa = detect_isa(buf, len) };
 	for (line = 1; p < end; line++, p = eol + 1) {
 		eol = memchr(p, '\n', end - p);
 		if (!eol) {
@@ -176,23 +237,19 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 			snprintf(err, KES_ERRLEN, "%s:%u: malformed line", file, line);
 			return -1;
 		}
-		if (reason >= EXITSTATS_NR_REASONS)
-			continue;
-		name = exitstats_reason_name(reason);
-		if (!name || strcmp(name, tok)) {
-			snprintf(err, KES_ERRLEN, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
-				 file, line, (u32)reason, tok,
-				 name ? name : "undefined");
+		kind = reason_row(t->isa, reason, tok, file, line, &row, err);
+		if (kind < 0)
 			return -1;
-		}
-		if (seen[reason]) {
+		if (kind)
+			continue;
+		if (seen[row]) {
 			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
 				 file, line, (u32)reason);
 			return -1;
 		}
-		seen[reason] = true;
-		t->count[reason] = count;
-		t->cycles[reason] = cycles;
+		seen[row] = true;
+		t->count[row] = count;
+		t->cycles[row] = cycles;
 	}
 	kes_table_sum(t);
 	if (seen_sum[2]) {
@@ -221,21 +278,30 @@ static bool parse_hist_figures(const char *p, const char *eol, u64 *max,
  * filled; @file names it in messages.  As there: lines exactly as the
  * kernel writes them, reasons beyond our table skipped, a known reason
  * with our name, each line once; without a "total" line the total is the
- * sum of the others.
+ * sum of the others.  Its ISA must be the table's.
  */
 int kes_parse_hist(const char *buf, size_t len, struct kes_table *t,
 		   const char *file, char *err)
 {
-	bool seen[EXITSTATS_NR_REASONS] = { false }, seen_sum[3] = { false };
-	const char *p = buf, *end = buf + len, *eol, *name;
+	const struct exitstats_isa *isa = detect_isa(buf, len);
+	bool seen[KES_NR_ROWS] = { false }, seen_sum[3] = { false };
+	const char *p = buf, *end = buf + len, *eol;
 	u64 reason, max, hist[KES_NR_BUCKETS];
 	char tok[TOKEN_MAX];
 	unsigned int line;
-	int kind, b;
+	int kind, b, row;
 	u32 r;
+
+	if (t->isa && t->isa != isa) {
+		snprintf(err, KES_ERRLEN, "%s: %s reasons, but exitstats has %s's",
+			 file, isa->name, t->isa->name);
+		return -1;
+	}
+	t->isa = isa;
 
 	memset(t->hist, 0, sizeof(t->hist));
 	memset(t->max, 0, sizeof(t->max));
+	memset(t->no_hist, 0, sizeof(t->no_hist));
 	memset(t->other_hist, 0, sizeof(t->other_hist));
 	memset(t->total_hist, 0, sizeof(t->total_hist));
 	t->other_max = t->total_max = 0;
@@ -277,28 +343,24 @@ int kes_parse_hist(const char *buf, size_t len, struct kes_table *t,
 			}
 			continue;
 		}
-		if (reason >= EXITSTATS_NR_REASONS)
-			continue;
-		name = exitstats_reason_name(reason);
-		if (!name || strcmp(name, tok)) {
-			snprintf(err, KES_ERRLEN, "%s:%u: reason %u is %s, expected %s (tool and kernel tables differ)",
-				 file, line, (u32)reason, tok,
-				 name ? name : "undefined");
+		kind = reason_row(isa, reason, tok, file, line, &row, err);
+		if (kind < 0)
 			return -1;
-		}
-		if (seen[reason]) {
+		if (kind)
+			continue;
+		if (seen[row]) {
 			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
 				 file, line, (u32)reason);
 			return -1;
 		}
-		seen[reason] = true;
-		memcpy(t->hist[reason], hist, sizeof(hist));
-		t->max[reason] = max;
+		seen[row] = true;
+		memcpy(t->hist[row], hist, sizeof(hist));
+		t->max[row] = max;
 	}
 	if (!seen_sum[2]) {
 		memcpy(t->total_hist, t->other_hist, sizeof(t->total_hist));
 		t->total_max = t->other_max;
-		for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		for (r = 0; r < KES_NR_ROWS; r++) {
 			for (b = 0; b < KES_NR_BUCKETS; b++)
 				t->total_hist[b] += t->hist[r][b];
 			if (t->max[r] > t->total_max)

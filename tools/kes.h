@@ -13,6 +13,11 @@
  * Everything outside kvm-exitstats.c reaches CPUID, files, the clock and
  * the terminal only through struct kes_env, so the unit tests run it all
  * without a VM.
+ *
+ * Two ISAs: a table holds either Intel's VMX basic exit reasons or AMD's
+ * SVM exit codes (struct exitstats_isa, the kernel side's own tables).
+ * The guest learns which from its probes and the CPUID vendor string
+ * (guest.c), the host from the names in each VM's debugfs table (host.c).
  */
 #ifndef KES_H
 #define KES_H
@@ -42,23 +47,40 @@ enum kes_status {
 #define KES_NR_BUCKETS	EXITSTATS_NR_BUCKETS
 
 /*
- * One VM's figures, indexed by basic exit reason.  The latency buckets
+ * Rows of a table: a row per reason slot of its ISA, row i = slot i + 1,
+ * so on Intel row r is basic exit reason r; the SVM table has the most.
+ */
+#define KES_NR_ROWS	(EXITSTATS_SVM_NR_SLOTS - 2)
+_Static_assert(KES_NR_ROWS >= EXITSTATS_NR_REASONS, "rows for either ISA");
+
+/* Neither ISA's code: an option's reason that this table's ISA lacks. */
+#define KES_CODE_NONE	(-2LL)
+
+/*
+ * One VM's figures, indexed by row (on Intel: by basic exit reason), of
+ * ISA isa (NULL: VMX, exitstats_isa_vmx).  The latency buckets
  * (exitstats_bucket()) are there when has_hist (not from an older
  * kvm-exitstats, or a guest row without exits), the longest exits when
  * has_max (the host, not in a --watch interval); total_hist when
  * has_total_hist.
  */
 struct kes_table {
-	u64 count[EXITSTATS_NR_REASONS];
-	u64 cycles[EXITSTATS_NR_REASONS];
+	const struct exitstats_isa *isa;
+	u64 count[KES_NR_ROWS];
+	u64 cycles[KES_NR_ROWS];
 	/* Exits under reasons with no row: debugfs's "other" line. */
 	u64 other_count;
 	u64 other_cycles;
 	u64 total_count;
 	u64 total_cycles;
 	bool has_hist, has_max, has_total_hist;
-	u64 hist[EXITSTATS_NR_REASONS][KES_NR_BUCKETS];
-	u64 max[EXITSTATS_NR_REASONS];
+	u64 hist[KES_NR_ROWS][KES_NR_BUCKETS];
+	u64 max[KES_NR_ROWS];
+	/*
+	 * Rows whose buckets cannot be read although has_hist: the guest's
+	 * SVM codes above 0xFFFF (leaf 0x4FFFFFFB takes ECX[15:0]).
+	 */
+	bool no_hist[KES_NR_ROWS];
 	u64 other_hist[KES_NR_BUCKETS];
 	u64 other_max;
 	u64 total_hist[KES_NR_BUCKETS];
@@ -71,7 +93,8 @@ extern const unsigned int kes_pct_permille[KES_NR_PCTS];	/* 500, 900, 990 */
 
 /* One line of output, derived from a table. */
 struct kes_row {
-	u32 reason;
+	u32 reason;		/* the reason's code in its ISA */
+	const char *name;	/* its name in the ISA's manual */
 	u64 count;
 	u64 cycles;
 	u64 avg;		/* cycles per exit, rounded down */
@@ -96,8 +119,15 @@ struct kes_opts {
 	bool help;
 	bool version;
 	enum kes_sort sort;
-	int reason;		/* -1: every reason */
-	int hist;		/* --hist: this reason's histogram; -1: none */
+	/*
+	 * --reason, --hist: a code of ISA isa (NULL: VMX), -1: none.  As given
+	 * in reason_arg, hist_arg (NULL: not given, or set by number), which
+	 * a table of another ISA resolves for itself (kes_opt_code()).
+	 */
+	long long reason;	/* -1: every reason */
+	long long hist;		/* --hist: this reason's histogram; -1: none */
+	const char *reason_arg, *hist_arg;
+	const struct exitstats_isa *isa;
 	long pid;		/* 0: every VM */
 	const char *vm;		/* NULL: every VM; else a name pattern */
 	double tsc_hz;		/* --tsc-hz; 0: ask the environment */
@@ -139,6 +169,17 @@ struct kes_env {
 };
 
 /* table.c */
+const struct exitstats_isa *kes_isa(const struct kes_table *t);
+bool kes_is_svm(const struct exitstats_isa *isa);
+u32 kes_nr_rows(const struct exitstats_isa *isa);
+int kes_row_of(const struct exitstats_isa *isa, u64 reason);
+const char *kes_row_name(const struct exitstats_isa *isa, u32 row);
+void kes_code_str(char *buf, size_t size, const struct exitstats_isa *isa,
+		  u32 reason);
+int kes_lookup_reason(const struct exitstats_isa *isa, const char *s,
+		      long long *code);
+long long kes_opt_code(const struct kes_opts *o, bool hist,
+		       const struct exitstats_isa *isa);
 u64 kes_avg(u64 cycles, u64 count);
 double kes_pct(u64 part, u64 whole);
 void kes_table_sum(struct kes_table *t);
@@ -160,8 +201,13 @@ void kes_print_hist(FILE *f, const struct kes_table *t, u32 reason,
 		    double tsc_hz);
 
 /* guest.c */
+int kes_guest_detect(const struct kes_env *env,
+		     const struct exitstats_isa **isa, char *err);
 int kes_guest_probe(const struct kes_env *env, char *err);
-int kes_guest_read(const struct kes_env *env, int reason,
+int kes_guest_read_isa(const struct kes_env *env,
+		       const struct exitstats_isa *isa, long long reason,
+		       struct kes_table *t, char *err);
+int kes_guest_read(const struct kes_env *env, long long reason,
 		   struct kes_table *t, char *err);
 
 /* host.c */
@@ -181,6 +227,8 @@ void kes_print_prom(FILE *f, const struct kes_vm *vms, size_t nr, bool up,
 		    double tsc_hz, const struct kes_opts *o);
 
 /* cli.c */
+int kes_resolve_reasons(struct kes_opts *o, const struct exitstats_isa *isa,
+			char *err);
 int kes_parse_options(int argc, char **argv, struct kes_opts *o, char *err);
 int kes_main(int argc, char **argv, struct kes_env *env);
 

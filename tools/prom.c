@@ -60,7 +60,7 @@ static size_t prom_merge(const struct kes_vm *vms, size_t nr, size_t i,
 	*t = vms[i].t;
 	for (j = i + 1; j < nr && vms[j].pid == vms[i].pid &&
 	     !strcmp(vms[j].name, vms[i].name); j++) {
-		for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+		for (r = 0; r < KES_NR_ROWS; r++) {
 			t->count[r] += vms[j].t.count[r];
 			t->cycles[r] += vms[j].t.cycles[r];
 			for (b = 0; b < KES_NR_BUCKETS; b++)
@@ -76,13 +76,20 @@ static size_t prom_merge(const struct kes_vm *vms, size_t nr, size_t i,
 enum prom_value { PROM_EXITS, PROM_CYCLES, PROM_SECONDS, PROM_HIST_CYCLES,
 		  PROM_HIST_SECONDS };
 
+/*
+ * reason: the name in the ISA's manual; code: as the REASON column shows
+ * it, decimal on Intel, hex on AMD (0x078).
+ */
 static void prom_labels(FILE *f, const char *name, const char *suffix,
-			const struct kes_vm *vm, u32 reason)
+			const struct kes_vm *vm, const struct kes_row *row)
 {
+	char code[24];
+
+	kes_code_str(code, sizeof(code), kes_isa(&vm->t), row->reason);
 	fprintf(f, PROM_PREFIX "%s%s{vm=\"", name, suffix);
 	prom_label_value(f, vm->name);
-	fprintf(f, "\",pid=\"%ld\",reason=\"%s\",code=\"%" PRIu32 "\"",
-		vm->pid, exitstats_reason_name(reason), reason);
+	fprintf(f, "\",pid=\"%ld\",reason=\"%s\",code=\"%s\"",
+		vm->pid, row->name, code);
 }
 
 /*
@@ -100,7 +107,7 @@ static void prom_hist(FILE *f, const char *name, bool seconds,
 
 	for (b = 0; b < KES_NR_BUCKETS; b++) {
 		cum += row->hist[b];
-		prom_labels(f, name, "_bucket", vm, row->reason);
+		prom_labels(f, name, "_bucket", vm, row);
 		if (b == KES_NR_BUCKETS - 1)
 			fputs(",le=\"+Inf\"", f);
 		else if (seconds)
@@ -110,12 +117,12 @@ static void prom_hist(FILE *f, const char *name, bool seconds,
 			fprintf(f, ",le=\"%llu\"", 1ULL << (b + 1));
 		fprintf(f, "} %" PRIu64 "\n", cum);
 	}
-	prom_labels(f, name, "_sum", vm, row->reason);
+	prom_labels(f, name, "_sum", vm, row);
 	if (seconds)
 		fprintf(f, "} %.9f\n", (double)row->cycles / tsc_hz);
 	else
 		fprintf(f, "} %" PRIu64 "\n", row->cycles);
-	prom_labels(f, name, "_count", vm, row->reason);
+	prom_labels(f, name, "_count", vm, row);
 	fprintf(f, "} %" PRIu64 "\n", cum);
 }
 
@@ -124,7 +131,7 @@ static void prom_samples(FILE *f, const char *name, enum prom_value what,
 			 const struct kes_opts *o, double tsc_hz)
 {
 	struct kes_opts by_reason = *o;
-	struct kes_row rows[EXITSTATS_NR_REASONS];
+	struct kes_row rows[KES_NR_ROWS];
 	struct kes_table t;
 	size_t i, next, n, k;
 
@@ -139,7 +146,7 @@ static void prom_samples(FILE *f, const char *name, enum prom_value what,
 						  &vms[i], &rows[k], tsc_hz);
 				continue;
 			}
-			prom_labels(f, name, "", &vms[i], rows[k].reason);
+			prom_labels(f, name, "", &vms[i], &rows[k]);
 			fputs("} ", f);
 			if (what == PROM_EXITS)
 				fprintf(f, "%" PRIu64 "\n", rows[k].count);
@@ -165,22 +172,22 @@ void kes_print_prom(FILE *f, const struct kes_vm *vms, size_t nr, bool up,
 	if (!up)
 		return;
 	prom_family(f, "exits_total", "counter",
-		    "VM exits since the VM was created, per basic exit reason (Intel SDM Vol. 3D Appendix C).");
+		    "VM exits since the VM was created, per exit reason: the VMX basic exit reason on Intel (SDM Vol. 3D Appendix C), the SVM exit code on AMD (APM Vol. 2 Appendix C).");
 	prom_samples(f, "exits_total", PROM_EXITS, vms, nr, o, tsc_hz);
 	prom_family(f, "exit_cycles_total", "counter",
-		    "Host TSC cycles from VM exits until KVM finished handling them, per basic exit reason.");
+		    "Host TSC cycles from VM exits until KVM finished handling them, per exit reason.");
 	prom_samples(f, "exit_cycles_total", PROM_CYCLES, vms, nr, o, tsc_hz);
 	prom_family(f, "exit_duration_cycles", "histogram",
-		    "Host TSC cycles from a VM exit until KVM finished handling it, per basic exit reason (log2 buckets).");
+		    "Host TSC cycles from a VM exit until KVM finished handling it, per exit reason (log2 buckets).");
 	prom_samples(f, "exit_duration_cycles", PROM_HIST_CYCLES, vms, nr, o,
 		     tsc_hz);
 	if (tsc_hz <= 0)
 		return;
 	prom_family(f, "exit_seconds_total", "counter",
-		    "Time from VM exits until KVM finished handling them (cycles / TSC frequency), per basic exit reason.");
+		    "Time from VM exits until KVM finished handling them (cycles / TSC frequency), per exit reason.");
 	prom_samples(f, "exit_seconds_total", PROM_SECONDS, vms, nr, o, tsc_hz);
 	prom_family(f, "exit_duration_seconds", "histogram",
-		    "Time from a VM exit until KVM finished handling it (cycles / TSC frequency), per basic exit reason (log2 buckets).");
+		    "Time from a VM exit until KVM finished handling it (cycles / TSC frequency), per exit reason (log2 buckets).");
 	prom_samples(f, "exit_duration_seconds", PROM_HIST_SECONDS, vms, nr, o,
 		     tsc_hz);
 }

@@ -5,12 +5,125 @@
  * deltas --watch shows, and prints a table as text or as JSON members, or
  * one reason's latency histogram (--hist).
  */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kes.h"
 
 const unsigned int kes_pct_permille[KES_NR_PCTS] = { 500, 900, 990 };
+
+/* ---- the two ISAs ------------------------------------------------------ */
+
+const struct exitstats_isa *kes_isa(const struct kes_table *t)
+{
+	return t->isa ? t->isa : &exitstats_isa_vmx;
+}
+
+bool kes_is_svm(const struct exitstats_isa *isa)
+{
+	return isa == &exitstats_isa_svm;
+}
+
+/* Rows: the slots between the idle and the other slot. */
+u32 kes_nr_rows(const struct exitstats_isa *isa)
+{
+	return isa->nr_slots - 2;
+}
+
+/* @reason's row, or -1 if @isa's manual does not define it. */
+int kes_row_of(const struct exitstats_isa *isa, u64 reason)
+{
+	u32 slot;
+
+	if (reason > 0xFFFFFFFFu)
+		return -1;
+	slot = isa->slot(reason);
+	if (slot == EXITSTATS_SLOT_IDLE || slot >= exitstats_slot_other(isa) ||
+	    !isa->names[slot] || isa->reason(slot) != reason)
+		return -1;
+	return slot - 1;
+}
+
+/* Row @row's name, or NULL: a hole in the manual's numbering. */
+const char *kes_row_name(const struct exitstats_isa *isa, u32 row)
+{
+	return row < kes_nr_rows(isa) ? isa->names[row + 1] : NULL;
+}
+
+/*
+ * A code as the REASON column shows it: the SDM's basic exit reasons in
+ * decimal, SVM exit codes in hex as the APM writes them (0x078).
+ */
+void kes_code_str(char *buf, size_t size, const struct exitstats_isa *isa,
+		  u32 reason)
+{
+	if (kes_is_svm(isa))
+		snprintf(buf, size, "0x%03" PRIX32, reason);
+	else
+		snprintf(buf, size, "%" PRIu32, reason);
+}
+
+/*
+ * A reason of @isa by its name (any case) or number (decimal, or hex with
+ * 0x; no sign, no blanks).  0 with *code; -1 if @s is neither a name @isa
+ * has nor a number; -2 if @isa does not define that number.
+ */
+int kes_lookup_reason(const struct exitstats_isa *isa, const char *s,
+		      long long *code)
+{
+	unsigned long long v;
+	int base = 10, row;
+	const char *name;
+	char *end;
+	u32 r;
+
+	for (r = 0; r < kes_nr_rows(isa); r++) {
+		name = kes_row_name(isa, r);
+		if (name && !strcasecmp(s, name)) {
+			*code = isa->reason(r + 1);
+			return 0;
+		}
+	}
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!(base == 16 ? isxdigit((unsigned char)*s) :
+			   isdigit((unsigned char)*s)))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end)
+		return -1;
+	row = errno ? -1 : kes_row_of(isa, v);
+	if (row < 0)
+		return -2;
+	*code = v;
+	return 0;
+}
+
+/*
+ * --reason (or with @hist --hist) as a code of @isa: the value resolved
+ * for o->isa if that is @isa (or the value alone, set by number), else the
+ * argument looked up in @isa; -1 if not given, KES_CODE_NONE if @isa does
+ * not define it.
+ */
+long long kes_opt_code(const struct kes_opts *o, bool hist,
+		       const struct exitstats_isa *isa)
+{
+	const char *arg = hist ? o->hist_arg : o->reason_arg;
+	long long v = hist ? o->hist : o->reason;
+
+	if (!arg || o->isa == isa)
+		return v;
+	return kes_lookup_reason(isa, arg, &v) ? KES_CODE_NONE : v;
+}
+
+/* ---- figures ----------------------------------------------------------- */
 
 u64 kes_avg(u64 cycles, u64 count)
 {
@@ -29,7 +142,7 @@ void kes_table_sum(struct kes_table *t)
 
 	t->total_count = t->other_count;
 	t->total_cycles = t->other_cycles;
-	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+	for (r = 0; r < KES_NR_ROWS; r++) {
 		t->total_count += t->count[r];
 		t->total_cycles += t->cycles[r];
 	}
@@ -61,7 +174,9 @@ void kes_table_delta(struct kes_table *d, const struct kes_table *cur,
 {
 	u32 r;
 
-	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
+	d->isa = cur->isa;
+	for (r = 0; r < KES_NR_ROWS; r++) {
+		d->no_hist[r] = cur->no_hist[r] || prev->no_hist[r];
 		d->count[r] = delta(cur->count[r], prev->count[r]);
 		d->cycles[r] = delta(cur->cycles[r], prev->cycles[r]);
 		hist_delta(d->hist[r], cur->hist[r], prev->hist[r]);
@@ -138,6 +253,7 @@ static void fill_row(struct kes_row *row, u32 reason, u64 count, u64 cycles,
 	int i;
 
 	row->reason = reason;
+	row->name = NULL;
 	row->count = count;
 	row->cycles = cycles;
 	row->avg = kes_avg(cycles, count);
@@ -192,27 +308,33 @@ static int row_cmp(const struct kes_row *a, const struct kes_row *b,
 }
 
 /*
- * The rows to show, in order: SDM-defined reasons only; just o->reason if
- * set (even at zero), else those with exits unless o->all.  @rows has room
- * for EXITSTATS_NR_REASONS.  Returns how many.
+ * The rows to show, in order: reasons the ISA's manual defines only; just
+ * o->reason if set (even at zero; none if the table's ISA lacks it), else
+ * those with exits unless o->all.  @rows has room for KES_NR_ROWS.
+ * Returns how many.
  */
 size_t kes_rows(const struct kes_table *t, const struct kes_opts *o,
 		struct kes_row *rows)
 {
+	const struct exitstats_isa *isa = kes_isa(t);
+	long long want = kes_opt_code(o, false, isa);
 	struct kes_row row;
 	size_t n = 0, i;
-	u32 r;
+	u32 r, code;
 
-	for (r = 0; r < EXITSTATS_NR_REASONS; r++) {
-		if (!exitstats_reason_name(r))
+	for (r = 0; r < kes_nr_rows(isa); r++) {
+		if (!kes_row_name(isa, r))
 			continue;
-		if (o->reason >= 0 && r != (u32)o->reason)
+		code = isa->reason(r + 1);
+		if (want != -1 && (want < 0 || code != want))
 			continue;
-		if (o->reason < 0 && !o->all && !t->count[r])
+		if (want < 0 && !o->all && !t->count[r])
 			continue;
-		fill_row(&row, r, t->count[r], t->cycles[r],
-			 t->has_hist ? t->hist[r] : NULL, t->max[r], t);
-		/* Insertion sort: at most 82 rows, and stable. */
+		fill_row(&row, code, t->count[r], t->cycles[r],
+			 t->has_hist && !t->no_hist[r] ? t->hist[r] : NULL,
+			 t->max[r], t);
+		row.name = kes_row_name(isa, r);
+		/* Insertion sort: at most 173 rows, and stable. */
 		for (i = n; i > 0 && row_cmp(&row, &rows[i - 1], o->sort) < 0; i--)
 			rows[i] = rows[i - 1];
 		rows[i] = row;
@@ -273,10 +395,12 @@ static const char *const lat_heads[KES_NR_PCTS + 1] = {
 void kes_print_table(FILE *f, const struct kes_table *t,
 		     const struct kes_opts *o)
 {
-	struct kes_row rows[EXITSTATS_NR_REASONS], total;
-	struct lat_cells lat[EXITSTATS_NR_REASONS], total_lat;
+	struct kes_row rows[KES_NR_ROWS], total;
+	struct lat_cells lat[KES_NR_ROWS], total_lat;
+	char code[KES_NR_ROWS][FIG_LEN];
 	int wname = strlen("TOTAL"), wcount, wcycles, wavg;
 	int wlat[KES_NR_PCTS + 1], nlat = KES_NR_PCTS + (o->host ? 1 : 0);
+	int wcode = COL_REASON;
 	size_t n, i;
 	int j;
 
@@ -290,7 +414,9 @@ void kes_print_table(FILE *f, const struct kes_table *t,
 	for (j = 0; j < nlat; j++)
 		wlat[j] = max_int(strlen(lat_heads[j]), strlen(total_lat.c[j]));
 	for (i = 0; i < n; i++) {
-		wname = max_int(wname, strlen(exitstats_reason_name(rows[i].reason)));
+		kes_code_str(code[i], FIG_LEN, kes_isa(t), rows[i].reason);
+		wcode = max_int(wcode, strlen(code[i]));
+		wname = max_int(wname, strlen(rows[i].name));
 		wcount = max_int(wcount, digits(rows[i].count));
 		wcycles = max_int(wcycles, digits(rows[i].cycles));
 		wavg = max_int(wavg, digits(rows[i].avg));
@@ -299,15 +425,14 @@ void kes_print_table(FILE *f, const struct kes_table *t,
 			wlat[j] = max_int(wlat[j], strlen(lat[i].c[j]));
 	}
 
-	fprintf(f, "%*s %-*s %*s %*s %*s", COL_REASON, "REASON",
+	fprintf(f, "%*s %-*s %*s %*s %*s", wcode, "REASON",
 		wname, "NAME", wcount, "COUNT", wcycles, "CYCLES", wavg, "AVG");
 	for (j = 0; j < nlat; j++)
 		fprintf(f, " %*s", wlat[j], lat_heads[j]);
 	fprintf(f, " %*s %*s\n", COL_PCT, "EXITS%", COL_PCT, "CYCLES%");
 	for (i = 0; i < n; i++) {
-		fprintf(f, "%*" PRIu32 " %-*s %*" PRIu64 " %*" PRIu64
-			" %*" PRIu64, COL_REASON, rows[i].reason,
-			wname, exitstats_reason_name(rows[i].reason),
+		fprintf(f, "%*s %-*s %*" PRIu64 " %*" PRIu64
+			" %*" PRIu64, wcode, code[i], wname, rows[i].name,
 			wcount, rows[i].count, wcycles, rows[i].cycles,
 			wavg, rows[i].avg);
 		for (j = 0; j < nlat; j++)
@@ -316,7 +441,7 @@ void kes_print_table(FILE *f, const struct kes_table *t,
 			COL_PCT, rows[i].cycles_pct);
 	}
 	fprintf(f, "%*s %-*s %*" PRIu64 " %*" PRIu64 " %*" PRIu64,
-		COL_REASON, "", wname, "TOTAL", wcount, total.count,
+		wcode, "", wname, "TOTAL", wcount, total.count,
 		wcycles, total.cycles, wavg, total.avg);
 	for (j = 0; j < nlat; j++)
 		fprintf(f, " %*s", wlat[j], total_lat.c[j]);
@@ -412,11 +537,14 @@ static void json_latency(FILE *f, const struct kes_row *row,
 		fputs("null", f);
 }
 
-/* Members "reasons": [...], "total": {...}; keys documented in the man page. */
+/*
+ * Members "reasons": [...], "total": {...}, "isa": "VMX" or "SVM"; keys
+ * documented in the man page.
+ */
 void kes_json_table(FILE *f, const struct kes_table *t,
 		    const struct kes_opts *o)
 {
-	struct kes_row rows[EXITSTATS_NR_REASONS], total;
+	struct kes_row rows[KES_NR_ROWS], total;
 	size_t n, i;
 
 	n = kes_rows(t, o, rows);
@@ -425,7 +553,7 @@ void kes_json_table(FILE *f, const struct kes_table *t,
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s{\"reason\":%" PRIu32 ",\"name\":", i ? "," : "",
 			rows[i].reason);
-		kes_json_string(f, exitstats_reason_name(rows[i].reason));
+		kes_json_string(f, rows[i].name);
 		fprintf(f, ",\"count\":%" PRIu64 ",\"cycles\":%" PRIu64
 			",\"avg_cycles\":%" PRIu64
 			",\"exits_pct\":%.2f,\"cycles_pct\":%.2f",
@@ -437,7 +565,7 @@ void kes_json_table(FILE *f, const struct kes_table *t,
 	fprintf(f, "],\"total\":{\"count\":%" PRIu64 ",\"cycles\":%" PRIu64
 		",\"avg_cycles\":%" PRIu64, total.count, total.cycles, total.avg);
 	json_latency(f, &total, o);
-	fputc('}', f);
+	fprintf(f, "},\"isa\":\"%s\"", kes_isa(t)->name);
 }
 
 /* ---- --hist ------------------------------------------------------------ */
@@ -465,15 +593,28 @@ void kes_print_hist(FILE *f, const struct kes_table *t, u32 reason,
 	char ulo[KES_NR_BUCKETS][CELL_LEN], uhi[KES_NR_BUCKETS][CELL_LEN];
 	char cnt[KES_NR_BUCKETS][CELL_LEN];
 	int wlo = 1, whi = 1, wulo = 1, wuhi = 1, wcnt = strlen("COUNT");
-	const char *name = exitstats_reason_name(reason);
-	const u64 *h = t->hist[reason];
+	const struct exitstats_isa *isa = kes_isa(t);
+	int row = kes_row_of(isa, reason);
+	const u64 *h;
 	double dlo, dhi, p;
 	u64 n, top = 0;
 	int b, i;
 
-	fprintf(f, "%s (%" PRIu32 "): ", name, reason);
+	kes_code_str(cnt[0], CELL_LEN, isa, reason);
+	if (row < 0) {
+		fprintf(f, "%s: not an exit reason of this table (%s)\n",
+			cnt[0], isa->name);
+		return;
+	}
+	h = t->hist[row];
+	fprintf(f, "%s (%s): ", kes_row_name(isa, row), cnt[0]);
 	if (!t->has_hist) {
 		fputs("no latency buckets: this KVM's kvm-exitstats predates them\n",
+		      f);
+		return;
+	}
+	if (t->no_hist[row]) {
+		fputs("no latency buckets: leaf 0x4FFFFFFB takes codes up to 0xFFFF only (see them with --host)\n",
 		      f);
 		return;
 	}
@@ -484,11 +625,11 @@ void kes_print_hist(FILE *f, const struct kes_table *t, u32 reason,
 	}
 	fprintf(f, "%" PRIu64 " exits, cycles", n);
 	for (i = 0; i < KES_NR_PCTS; i++)
-		if (kes_percentile(h, t->has_max, t->max[reason],
+		if (kes_percentile(h, t->has_max, t->max[row],
 				   kes_pct_permille[i], &p))
 			fprintf(f, " p%u %.0f", kes_pct_permille[i] / 10, p);
 	if (t->has_max)
-		fprintf(f, " max %" PRIu64, t->max[reason]);
+		fprintf(f, " max %" PRIu64, t->max[row]);
 	fputc('\n', f);
 
 	for (b = 0; b < KES_NR_BUCKETS; b++) {

@@ -3,7 +3,8 @@
  * Unit tests of the kvm-exitstats tool (tools/): options, the debugfs
  * parser, the table math, sorting, JSON, the Prometheus text format,
  * --vm, --watch deltas, the not-our-KVM
- * detection and the exit statuses of whole runs.  The guest side talks to a
+ * detection and the exit statuses of whole runs; on Intel and on AMD (a
+ * fake AMD guest answering with the SVM table, an AMD VM's debugfs).  The guest side talks to a
  * fake KVM that answers with the kernel side's own exitstats_answer() and
  * counts every query as a CPUID exit; the host side reads a fake debugfs
  * tree in a temporary directory.  Expected values are computed here from
@@ -1979,6 +1980,448 @@ static void test_prom_hist(void)
 	promtool_check(out_buf, "with the cycles histogram only");
 }
 
+/* ---- AMD: the SVM table, in a guest and on the host ------------------ */
+
+#define SVM_CPUID	0x072u	/* APM: VMEXIT_CPUID */
+#define SVM_HLT		0x078u
+#define SVM_NPF		0x400u
+
+/* Our KVM on AMD, figures by slot (exitstats_svm_slot()). */
+struct fake_amd {
+	const char *vendor;		/* CPUID leaf 0's, 12 characters */
+	bool stock;			/* stock KVM: zeros for our leaves */
+	u64 count[EXITSTATS_SVM_NR_SLOTS];
+	u64 cycles[EXITSTATS_SVM_NR_SLOTS];
+	u64 hist[EXITSTATS_SVM_NR_SLOTS][EXITSTATS_NR_BUCKETS];
+	u64 cpuid_cost;
+	u8 handled[EXITSTATS_SVM_NR_SLOTS];
+	unsigned int queries;
+	u32 leaf[512], subleaf[512];	/* the queries, in order */
+};
+
+static void fake_amd_gather(void *ctx, int slot, struct exitstats_figures *f)
+{
+	struct fake_amd *k = ctx;
+	bool all = slot == EXITSTATS_ALL;
+	u32 s = all ? 1 : (u32)slot;
+	u32 last = all ? EXITSTATS_SVM_NR_SLOTS - 1 : (u32)slot;
+	int b;
+
+	for (; s <= last; s++) {
+		f->count += k->count[s];
+		f->cycles += k->cycles[s];
+		for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+			f->hist[b] += k->hist[s][b];
+	}
+}
+
+/* Every query a CPUID exit (code 0x72), leaf 0 the vendor's name. */
+static void fake_amd_cpuid(void *ctx, u32 leaf, u32 subleaf,
+			   struct kes_cpuid_regs *r)
+{
+	struct fake_amd *k = ctx;
+	u32 s = exitstats_svm_slot(SVM_CPUID);
+
+	if (k->queries < ARRAY_SIZE(k->leaf)) {
+		k->leaf[k->queries] = leaf;
+		k->subleaf[k->queries] = subleaf;
+	}
+	k->queries++;
+	k->count[s]++;
+	r->eax = leaf;
+	r->ecx = subleaf;
+	if (!leaf) {
+		r->eax = 0x10;
+		memcpy(&r->ebx, k->vendor, 4);
+		memcpy(&r->edx, k->vendor + 4, 4);
+		memcpy(&r->ecx, k->vendor + 8, 4);
+	} else if (k->stock ||
+		   !exitstats_answer(&exitstats_isa_svm, leaf, &r->eax, &r->ebx,
+				     &r->ecx, &r->edx, k->handled,
+				     fake_amd_gather, k)) {
+		*r = (struct kes_cpuid_regs){ 0 };
+	}
+	k->cycles[s] += k->cpuid_cost;
+	k->hist[s][exitstats_bucket(k->cpuid_cost)]++;
+}
+
+static void fake_amd_init(struct fake_amd *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->vendor = "AuthenticAMD";
+	k->cpuid_cost = 1000;
+	memset(k->handled, 1, sizeof(k->handled));
+}
+
+static struct kes_env amd_guest_env(struct fake_amd *k)
+{
+	return (struct kes_env){
+		.cpuid = fake_amd_cpuid, .cpuid_ctx = k,
+		.debugfs = "/nonexistent", .proc = "/nonexistent",
+		.sleep = fake_sleep,
+	};
+}
+
+/* The line of the text table whose REASON is @code, or NULL. */
+static const char *table_line(const char *s, const char *code)
+{
+	const char *p, *q;
+
+	for (p = s; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		for (q = p; *q == ' '; q++)
+			;
+		if (!strncmp(q, code, strlen(code)) && q[strlen(code)] == ' ')
+			return q;
+	}
+	return NULL;
+}
+
+/* Line @l's first words are @want's (blanks between them squeezed). */
+static bool words(const char *l, const char *want)
+{
+	char got[512];
+	size_t n = 0;
+
+	for (; l && *l && *l != '\n' && n < sizeof(got) - 1; l++)
+		if (*l != ' ' || (n && got[n - 1] != ' '))
+			got[n++] = *l;
+	got[n] = '\0';
+	return l && !strncmp(got, want, strlen(want)) &&
+	       (got[strlen(want)] == ' ' || !got[strlen(want)]);
+}
+
+static void test_amd_guest_detect(void)
+{
+	const struct exitstats_isa *isa = NULL;
+	char err[KES_ERRLEN];
+	struct fake_amd k;
+	struct kes_env env;
+
+	fake_amd_init(&k);
+	env = amd_guest_env(&k);
+	ok(!kes_guest_detect(&env, &isa, err) && isa == &exitstats_isa_svm &&
+	   k.queries == 4,
+	   "AMD: the SVM table after 4 queries");
+	ok(k.leaf[0] == 0x4FFFFFFD && k.subleaf[0] == 35 && k.leaf[1] == 0 &&
+	   k.leaf[2] == 0x4FFFFFFD && k.subleaf[2] == 0x3FF &&
+	   k.leaf[3] == 0x4FFFFFFC && k.subleaf[3] == 0xFFFFFFFE,
+	   "AMD: 0x4FFFFFFD/35 (DR3_READ: answered), leaf 0, 0x4FFFFFFD/0x3FF, 0x4FFFFFFC/0xFFFFFFFE");
+
+	fake_amd_init(&k);
+	k.vendor = "HygonGenuine";
+	ok(!kes_guest_detect(&env, &isa, err) && isa == &exitstats_isa_svm,
+	   "Hygon: the SVM table");
+
+	fake_amd_init(&k);
+	k.vendor = "GenuineIntel";
+	ok(kes_guest_detect(&env, &isa, err) &&
+	   contains(err, "CPUID 0x4FFFFFFD ECX=35 gave 00000000 00000000 00000000 00000000") &&
+	   k.queries == 2,
+	   "an SVM table behind an Intel vendor string: not taken, the VMX probe's message");
+
+	fake_amd_init(&k);
+	k.stock = true;
+	ok(RUN(&env, NULL) == KES_FAIL && !out_len &&
+	   one_error_line("CPUID 0x4FFFFFFD ECX=1023 gave 00000000 00000000 00000000 00000000, expected"),
+	   "stock KVM on AMD: status 1, the SVM probe's answer");
+}
+
+/* The figures of the AMD guest below, by hand. */
+static void amd_guest_figures(struct fake_amd *k)
+{
+	fake_amd_init(k);
+	k->count[exitstats_svm_slot(SVM_HLT)] = 1000;
+	k->cycles[exitstats_svm_slot(SVM_HLT)] = 2000000;
+	k->hist[exitstats_svm_slot(SVM_HLT)][10] = 1000;
+	k->count[exitstats_svm_slot(SVM_NPF)] = 50;
+	k->cycles[exitstats_svm_slot(SVM_NPF)] = 250000;
+	k->hist[exitstats_svm_slot(SVM_NPF)][12] = 50;
+	k->count[exitstats_svm_slot(EXITSTATS_SVM_SW)] = 7;
+	k->cycles[exitstats_svm_slot(EXITSTATS_SVM_SW)] = 700;
+	k->hist[exitstats_svm_slot(EXITSTATS_SVM_SW)][6] = 7;
+}
+
+static void test_amd_guest_read(void)
+{
+	struct kes_table t;
+	char err[KES_ERRLEN];
+	struct fake_amd k;
+	struct kes_env env;
+	int row;
+
+	amd_guest_figures(&k);
+	env = amd_guest_env(&k);
+	ok(!kes_guest_read_isa(&env, &exitstats_isa_svm, -1, &t, err) &&
+	   t.isa == &exitstats_isa_svm, "AMD: a full reading");
+	/*
+	 * 173 codes, 2 queries each; buckets (32) for CPUID (0x072), HLT and
+	 * NPF, none for SW (0xF0000000): it does not fit ECX[15:0]; totals 2.
+	 */
+	is_u64(k.queries, 2 * 173 + 3 * 32 + 2,
+	       "AMD: 2 queries per code, 32 per code with exits up to 0xFFFF, 2 totals");
+	/*
+	 * Query 2c is 0x4FFFFFFD/c up to CPUID, whose 32 buckets come next,
+	 * as HLT's: 0x0A6 is query 2 * 0xA6 + 64, row 167 (0x400) 2 * 167 +
+	 * 64, after NPF's buckets row 171 (SW) 2 * 171 + 96, 172 (INVALID)
+	 * right after it, then the totals.
+	 */
+	ok(k.leaf[0] == 0x4FFFFFFD && k.subleaf[0] == 0x000 &&
+	   k.leaf[2 * 0xA6 + 65] == 0x4FFFFFFC && k.subleaf[2 * 0xA6 + 65] == 0x0A6 &&
+	   k.subleaf[2 * 167 + 64] == 0x400 &&
+	   k.subleaf[2 * 171 + 96] == 0xF0000000 &&
+	   k.subleaf[2 * 171 + 97] == 0xF0000000 &&
+	   k.subleaf[2 * 172 + 96] == 0xFFFFFFFF &&
+	   k.leaf[2 * 173 + 96] == 0x4FFFFFFF,
+	   "AMD: codes walked ascending (buckets aside), 0x000 ... 0x0A6, 0x400 ... 0x403, 0xF0000000, 0xFFFFFFFF");
+	row = kes_row_of(&exitstats_isa_svm, SVM_HLT);
+	ok(row == 0x78 && t.count[row] == 1000 && t.cycles[row] == 2000000 &&
+	   t.hist[row][10] == 1000, "AMD: HLT (0x078) in row 0x78");
+	row = kes_row_of(&exitstats_isa_svm, SVM_NPF);
+	ok(row == 167 && t.count[row] == 50 && t.hist[row][12] == 50 &&
+	   !t.no_hist[row], "AMD: NPF (0x400) in row 167, with its buckets");
+	row = kes_row_of(&exitstats_isa_svm, EXITSTATS_SVM_SW);
+	ok(row == 171 && t.count[row] == 7 && t.cycles[row] == 700 &&
+	   t.no_hist[row] && !t.hist[row][6],
+	   "AMD: SW (0xF0000000): count and cycles, no buckets");
+	ok(t.has_hist && !t.has_total_hist,
+	   "AMD: SW has exits without buckets: the total's buckets unknown");
+}
+
+static void test_amd_guest_run(void)
+{
+	struct fake_amd k;
+	struct kes_env env;
+	const char *l;
+	int ret;
+
+	amd_guest_figures(&k);
+	env = amd_guest_env(&k);
+	ret = RUN(&env, NULL);
+	l = table_line(out_buf, "0x078");
+	ok(ret == KES_OK && !err_len && starts(out_buf, "    REASON ") &&
+	   starts(l, "0x078 HLT ") &&
+	   starts(table_line(out_buf, "0x400"), "0x400 NPF ") &&
+	   starts(table_line(out_buf, "0x072"), "0x072 CPUID ") &&
+	   !contains(out_buf, " HLT_"),
+	   "AMD guest table: REASON in hex, the APM's names");
+	if (!ok(words(l, "0x078 HLT 1000 2000000 2000 1536 1946 2038"),
+		"AMD guest table: HLT's figures and percentiles"))
+		printf("# stdout:\n%s", out_buf);
+	l = table_line(out_buf, "0xF0000000");
+	if (!ok(words(l, "0xF0000000 SW 7 700 100 - - -"),
+		"AMD guest: SW's buckets cannot be read: P50 P90 P99 '-'"))
+		printf("# stdout:\n%s", out_buf);
+
+	amd_guest_figures(&k);
+	ret = RUN(&env, "--reason", "CPUID", "--json");
+	/*
+	 * 0x4FFFFFFD/0x072 is the 5th query: 0x4FFFFFFD/35, leaf 0 and the
+	 * 2 SVM probes before it.  Then 0x4FFFFFFC/0x072 (5 finished, 5000
+	 * cycles), 32 buckets (bucket 9 is query 16: 15 finished, all in
+	 * [512, 1024): p50 512 + 512 * 7.5 / 15 = 768, p90 972.8, p99
+	 * 1018.88), the totals: 0x4FFFFFFF is query 39, 0x4FFFFFFE sees 39
+	 * finished exits, 39000 cycles, and the others' 2250700.
+	 */
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
+		contains(out_buf, "\"reasons\":[{\"reason\":114,\"name\":\"CPUID\",\"count\":5,\"cycles\":5000,\"avg_cycles\":1000,") &&
+		contains(out_buf, "\"p50_cycles\":768,\"p90_cycles\":973,\"p99_cycles\":1019,\"buckets\":[0,0,0,0,0,0,0,0,0,15,") &&
+		contains(out_buf, "\"total\":{\"count\":1096,\"cycles\":2289700,") &&
+		contains(out_buf, ",\"isa\":\"SVM\"}\n") && k.queries == 40,
+		"AMD guest --reason CPUID --json: code 114 (0x72), 40 queries"))
+		printf("# %u queries, stdout: %s", k.queries, out_buf);
+	python_json_check(out_buf, "AMD guest --json");
+
+	amd_guest_figures(&k);
+	ret = RUN(&env, "--reason", "0x400", "--json");
+	ok(ret == KES_OK &&
+	   contains(out_buf, "\"reasons\":[{\"reason\":1024,\"name\":\"NPF\",\"count\":50,"),
+	   "AMD guest --reason 0x400: NPF");
+	ret = RUN(&env, "--reason", "35");
+	ok(ret == KES_OK && words(table_line(out_buf, "0x023"), "0x023 DR3_READ 0 0 0"),
+	   "AMD guest --reason 35: DR3_READ (0x023), not an SDM hole");
+	ret = RUN(&env, "--reason", "ept_violation");
+	ok(ret == KES_USAGE && !out_len &&
+	   one_error_line("invalid --reason 'ept_violation': not an exit code the AMD APM defines"),
+	   "AMD guest --reason EPT_VIOLATION: status 2");
+	ret = RUN(&env, "--reason", "0x3FF");
+	ok(ret == KES_USAGE && one_error_line("not an exit reason the SDM (Intel) or the APM (AMD) defines"),
+	   "--reason 0x3FF: neither ISA's, status 2 before any query");
+
+	amd_guest_figures(&k);
+	ret = RUN(&env, "--hist", "sw");
+	ok(ret == KES_OK &&
+	   !strcmp(out_buf, "SW (0xF0000000): no latency buckets: leaf 0x4FFFFFFB takes codes up to 0xFFFF only (see them with --host)\n"),
+	   "AMD guest --hist SW: no buckets through CPUID, said so");
+	amd_guest_figures(&k);
+	ret = RUN(&env, "--hist", "NPF");
+	ok(ret == KES_OK &&
+	   starts(out_buf, "NPF (0x400): 50 exits, cycles p50 6144 p90 7782 p99 8151\n") &&
+	   contains(out_buf, "[4096, 8192)     50  100.00 ########################################\n"),
+	   "AMD guest --hist NPF: its buckets");
+}
+
+/* An SVM exitstats as kvm-amd prints it: every code, decimal. */
+static char *svm_table_text(const u64 *count, const u64 *cycles)
+{
+	static char buf[16384];
+	size_t n = 0;
+	u32 r;
+
+	buf[0] = '\0';
+	for (r = 0; r < kes_nr_rows(&exitstats_isa_svm); r++)
+		n += snprintf(buf + n, sizeof(buf) - n,
+			      "%u %s %" PRIu64 " %" PRIu64 "\n",
+			      exitstats_isa_svm.reason(r + 1),
+			      kes_row_name(&exitstats_isa_svm, r), count[r],
+			      cycles[r]);
+	n += snprintf(buf + n, sizeof(buf) - n, "other 3 33\n");
+	return buf;
+}
+
+/*
+ * A host with an AMD VM, 900-5 "amd", next to an Intel one, 4242-11
+ * (mixed hosts do not exist, but each table is read on its own): CPUID
+ * 300 exits, 600000 cycles; HLT 28, 103500; NPF 50, 250000; INVALID 1,
+ * 10; 3 exits of codes without a slot, 33 cycles.
+ */
+static void make_amd_tree(void)
+{
+	u64 count[KES_NR_ROWS] = { 0 }, cycles[KES_NR_ROWS] = { 0 };
+	char hist[16384];
+	size_t n = 0;
+	u32 r;
+	int b;
+
+	make_tree();
+	mkdir(path_of("%s", "kvm/900-5"), 0755);
+	mkdir(path_of("%s", "proc/900"), 0755);
+	put_bytes(path_of("%s", "proc/900/cmdline"), "qemu\0-name\0amd\0", 15);
+	count[0x72] = 300;
+	cycles[0x72] = 600000;
+	count[0x78] = 28;
+	cycles[0x78] = 103500;
+	count[167] = 50;		/* NPF */
+	cycles[167] = 250000;
+	count[172] = 1;			/* INVALID */
+	cycles[172] = 10;
+	put_file(path_of("%s", "kvm/900-5/exitstats"),
+		 svm_table_text(count, cycles));
+	/* HLT: 20 in [2048, 4096), 8 in [8192, 16384), the longest 16000. */
+	for (r = 0; r < kes_nr_rows(&exitstats_isa_svm); r++) {
+		n += snprintf(hist + n, sizeof(hist) - n, "%u %s %u",
+			      exitstats_isa_svm.reason(r + 1),
+			      kes_row_name(&exitstats_isa_svm, r),
+			      r == 0x78 ? 16000u : 0u);
+		for (b = 0; b < EXITSTATS_NR_BUCKETS; b++)
+			n += snprintf(hist + n, sizeof(hist) - n, " %d",
+				      r != 0x78 ? 0 : b == 11 ? 20 : b == 13 ? 8 : 0);
+		n += snprintf(hist + n, sizeof(hist) - n, "\n");
+	}
+	put_file(path_of("%s", "kvm/900-5/exitstats_hist"), hist);
+}
+
+static void test_amd_parse(void)
+{
+	struct kes_table t;
+	char err[KES_ERRLEN];
+	static const char sw[] = "4026531840 SW 4 40\n";
+	static const char vmx_hist[] = "10 CPUID 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+	const char *s;
+
+#define PARSE_TABLE(text) (s = (text), kes_parse_table(s, strlen(s), &t, "f", err))
+	ok(!PARSE_TABLE("10 CPUID 5 6\n") &&
+	   kes_isa(&t) == &exitstats_isa_vmx && t.count[10] == 5,
+	   "'10 CPUID': the VMX table");
+	ok(!PARSE_TABLE("114 CPUID 5 6\n") &&
+	   t.isa == &exitstats_isa_svm && t.count[0x72] == 5 &&
+	   t.cycles[0x72] == 6, "'114 CPUID': the SVM table, row 0x72");
+	ok(!PARSE_TABLE("10 CR10_READ 1 2\n1024 NPF 3 4\n") &&
+	   t.isa == &exitstats_isa_svm && t.count[10] == 1 && t.count[167] == 3,
+	   "'10 CR10_READ': SVM too; NPF (1024) in row 167");
+	ok(!PARSE_TABLE(sw) &&
+	   t.isa == &exitstats_isa_svm && t.count[171] == 4,
+	   "SW (0xF0000000) in row 171");
+	ok(!PARSE_TABLE("114 CPUID 1 2\n1200 NEWCODE 5 6\n") &&
+	   t.total_count == 1, "an SVM code without a slot (newer APM): skipped");
+	ok(PARSE_TABLE("114 CPUID 1 2\n120 HALT 1 2\n") &&
+	   contains(err, "f:2: reason 120 is HALT, expected HLT"),
+	   "an SVM table with a wrong name: tables differ");
+	ok(!PARSE_TABLE("114 CPUID 1 2\n") &&
+	   kes_parse_hist(vmx_hist, strlen(vmx_hist), &t, "h", err) &&
+	   contains(err, "h: VMX reasons, but exitstats has SVM's"),
+	   "exitstats_hist of the other ISA: refused");
+#undef PARSE_TABLE
+}
+
+static void test_amd_host(void)
+{
+	struct kes_env env = host_env(NULL);
+	struct kes_vm *v = NULL;
+	char err[KES_ERRLEN];
+	const char *vm;
+	size_t n = 0;
+	int ret;
+
+	make_amd_tree();
+	ok(!kes_host_read(&env, 900, &v, &n, err) && n == 1 &&
+	   v[0].t.isa == &exitstats_isa_svm && v[0].t.count[0x72] == 300 &&
+	   v[0].t.total_count == 300 + 28 + 50 + 1 + 3 &&
+	   v[0].t.hist[0x78][13] == 8 && v[0].t.max[0x78] == 16000,
+	   "AMD VM: the SVM table, its counts and buckets");
+	free(v);
+
+	ret = RUN(&env, "--host");
+	vm = strstr(out_buf, "VM 900-5  pid 900  name amd\n");
+	if (!ok(ret == KES_OK && vm &&
+		words(table_line(vm, "0x072"), "0x072 CPUID 300 600000 2000 - - - -") &&
+		words(table_line(vm, "0x078"), "0x078 HLT 28 103500 3696 3482 13517 16000 16000 7.33") &&
+		words(table_line(vm, "0x400"), "0x400 NPF 50 250000 5000 - - - -") &&
+		words(table_line(vm, "0xFFFFFFFF"), "0xFFFFFFFF INVALID 1 10 10 - - - -") &&
+		has_row(strstr(out_buf, "VM 4242-11"), HLT_REASON, 500, 1000000, 2000),
+		"--host: the AMD VM's table in SVM codes (hex) and names, the Intel VM's as before"))
+		printf("# stdout:\n%s", out_buf);
+
+	ret = RUN(&env, "--host", "--reason", "HLT", "--json");
+	if (!ok(ret == KES_OK && json_lines_valid(out_buf) &&
+		contains(out_buf, "\"name\":\"amd\",\"reasons\":[{\"reason\":120,\"name\":\"HLT\",\"count\":28,\"cycles\":103500,\"avg_cycles\":3696,\"exits_pct\":7.33,") &&
+		contains(out_buf, "\"reasons\":[{\"reason\":12,\"name\":\"HLT\",\"count\":500,") &&
+		contains(out_buf, "\"max_cycles\":16000}],\"total\":{\"count\":382,") &&
+		contains(out_buf, "\"isa\":\"SVM\"}") && contains(out_buf, "\"isa\":\"VMX\"}"),
+		"--host --reason HLT --json: each VM's own HLT, 120 on AMD, 12 on Intel"))
+		printf("# stdout: %s", out_buf);
+	python_json_check(out_buf, "AMD host --json");
+
+	ret = RUN(&env, "--host", "--pid", "900", "--reason", "10");
+	ok(ret == KES_OK && words(table_line(out_buf, "0x00A"), "0x00A CR10_READ 0 0 0 - - - -"),
+	   "--host --reason 10 on AMD: CR10_READ (0x00A), shown at 0");
+	ret = RUN(&env, "--host", "--pid", "900", "--reason", "EPT_VIOLATION");
+	ok(ret == KES_USAGE && !out_len &&
+	   one_error_line("invalid --reason 'EPT_VIOLATION': not an exit code the AMD APM defines"),
+	   "--host --reason EPT_VIOLATION on AMD: status 2");
+	ret = RUN(&env, "--host", "--pid", "4242", "--reason", "npf");
+	ok(ret == KES_USAGE && one_error_line("not an exit reason the SDM defines"),
+	   "--host --reason NPF on Intel: status 2");
+
+	ret = RUN(&env, "--host", "--pid", "900", "--hist", "0x78", "--tsc-hz", "2e9");
+	if (!ok(ret == KES_OK &&
+		contains(out_buf, "\nHLT (0x078): 28 exits, cycles p50 3482 p90 13517 p99 16000 max 16000\n") &&
+		contains(out_buf, "\n[8192, 16384)  [4.096, 8.192)      8   28.57 ################\n"),
+		"--host --hist 0x78 on AMD: HLT's buckets"))
+		printf("# stdout:\n%s", out_buf);
+
+	env.tsc_hz = fake_tsc_hz;
+	ret = RUN(&env, "--host", "--format", "prometheus", "--pid", "900");
+	if (!ok(ret == KES_OK && prom_grouped(out_buf) &&
+		contains(out_buf, "\nkvm_exitstats_exits_total{vm=\"amd\",pid=\"900\",reason=\"CPUID\",code=\"0x072\"} 300\n") &&
+		contains(out_buf, "\nkvm_exitstats_exits_total{vm=\"amd\",pid=\"900\",reason=\"INVALID\",code=\"0xFFFFFFFF\"} 1\n") &&
+		contains(out_buf, "\nkvm_exitstats_exit_duration_cycles_bucket{vm=\"amd\",pid=\"900\",reason=\"HLT\",code=\"0x078\",le=\"+Inf\"} 28\n") &&
+		contains(out_buf, "\nkvm_exitstats_exit_seconds_total{vm=\"amd\",pid=\"900\",reason=\"NPF\",code=\"0x400\"} 0.000125000\n") &&
+		contains(out_buf, "# HELP kvm_exitstats_exits_total VM exits since the VM was created, per exit reason: the VMX basic exit reason on Intel (SDM Vol. 3D Appendix C), the SVM exit code on AMD (APM Vol. 2 Appendix C).\n"),
+		"prometheus on AMD: the APM's names, hex codes, HELP for both ISAs"))
+		printf("# stdout:\n%s", out_buf);
+	promtool_check(out_buf, "on an AMD VM");
+}
+
 static void test_usage_runs(void)
 {
 	struct kes_env env = host_env(NULL);
@@ -2044,6 +2487,11 @@ int main(void)
 	test_host_hist_watch();
 	test_host_hist_bad();
 	test_prom_hist();
+	test_amd_guest_detect();
+	test_amd_guest_read();
+	test_amd_guest_run();
+	test_amd_parse();
+	test_amd_host();
 	test_usage_runs();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
