@@ -48,14 +48,15 @@ void exitstats_figures_add(struct exitstats_figures *dst,
 		dst->hist[b] += src->hist[b];
 }
 
-/* vCPU figures @v of @n slots, as exitstats.h lays them out. */
-static const u64 *figures_at(const void *v, size_t offset)
+/* The figures at @offset in vCPU figures @v (exitstats.h's layout). */
+static const u64 *exitstats_figures_at(const void *v, size_t offset)
 {
 	return (const u64 *)((const char *)v + offset);
 }
 
-static void add_slot(const void *v, u32 n, u32 slot,
-		     struct exitstats_figures *f)
+/* Add slot @slot of vCPU figures @v, of @n slots, to @f. */
+static void exitstats_add_slot(const void *v, u32 n, u32 slot,
+			       struct exitstats_figures *f)
 {
 	const u64 *hist = v;
 	u64 c, max;
@@ -66,8 +67,8 @@ static void add_slot(const void *v, u32 n, u32 slot,
 		f->hist[b] += c;
 		f->count += c;
 	}
-	f->cycles += READ_ONCE(figures_at(v, EXITSTATS_CYCLES_OFFSET(n))[slot]);
-	max = READ_ONCE(figures_at(v, EXITSTATS_MAX_OFFSET(n))[slot]);
+	f->cycles += READ_ONCE(exitstats_figures_at(v, EXITSTATS_CYCLES_OFFSET(n))[slot]);
+	max = READ_ONCE(exitstats_figures_at(v, EXITSTATS_MAX_OFFSET(n))[slot]);
 	if (max > f->max)
 		f->max = max;
 }
@@ -79,15 +80,15 @@ void exitstats_accumulate(const struct exitstats_isa *isa, const void *v,
 	unsigned long open;
 
 	if (slot != EXITSTATS_ALL) {
-		add_slot(v, n, slot, f);
+		exitstats_add_slot(v, n, slot, f);
 	} else {
 		for (i = EXITSTATS_SLOT_IDLE + 1; i < n; i++)
-			add_slot(v, n, i, f);
+			exitstats_add_slot(v, n, i, f);
 	}
 	/* Only the vCPU's own thread may look at its open exit. */
 	if (!self)
 		return;
-	open = *(const unsigned long *)figures_at(v, EXITSTATS_OPEN_OFFSET(n));
+	open = *(const unsigned long *)exitstats_figures_at(v, EXITSTATS_OPEN_OFFSET(n));
 	if (open != EXITSTATS_SLOT_IDLE &&
 	    (slot == EXITSTATS_ALL || (unsigned long)slot == open))
 		f->count++;

@@ -14,7 +14,7 @@
  * nested SVM), never written by the CPU.  Slots: exitstats_isa.h.
  */
 #define SVM(code)	((code) + 1)
-static const char *const svm_names[EXITSTATS_SVM_NR_SLOTS] = {
+static const char *const exitstats_svm_names[EXITSTATS_SVM_NR_SLOTS] = {
 	[SVM(0x000)] = "CR0_READ",
 	[SVM(0x001)] = "CR1_READ",
 	[SVM(0x002)] = "CR2_READ",
@@ -190,12 +190,12 @@ static const char *const svm_names[EXITSTATS_SVM_NR_SLOTS] = {
 	[EXITSTATS_SVM_SLOT_INVALID]	= "INVALID",
 };
 
-static u32 svm_slot(u32 code)
+static u32 exitstats_svm_slot_of(u32 code)
 {
 	return exitstats_svm_slot(code);
 }
 
-static u32 svm_reason(u32 slot)
+static u32 exitstats_svm_reason(u32 slot)
 {
 	if (slot <= SVM(EXITSTATS_SVM_LAST_LOW))
 		return slot - 1;
@@ -209,7 +209,7 @@ static u32 svm_reason(u32 slot)
 const struct exitstats_isa exitstats_isa_svm = {
 	.name		= "SVM",
 	.nr_slots	= EXITSTATS_SVM_NR_SLOTS,
-	.reason		= svm_reason,
-	.names		= svm_names,
-	.slot		= svm_slot,
+	.reason		= exitstats_svm_reason,
+	.names		= exitstats_svm_names,
+	.slot		= exitstats_svm_slot_of,
 };

@@ -13,7 +13,7 @@
  * where KVM has one.  Slot r + 1 is reason r.
  */
 #define VMX(reason)	((reason) + 1)
-static const char *const vmx_names[EXITSTATS_NR_SLOTS] = {
+static const char *const exitstats_vmx_names[EXITSTATS_NR_SLOTS] = {
 	[VMX(0)] =  "EXCEPTION_NMI",
 	[VMX(1)] =  "EXTERNAL_INTERRUPT",
 	[VMX(2)] =  "TRIPLE_FAULT",
@@ -95,12 +95,12 @@ static const char *const vmx_names[EXITSTATS_NR_SLOTS] = {
 	[VMX(81)] = "UWRMSR",
 };
 
-static u32 vmx_slot(u32 reason)
+static u32 exitstats_vmx_slot(u32 reason)
 {
 	return exitstats_slot(reason);
 }
 
-static u32 vmx_reason(u32 slot)
+static u32 exitstats_vmx_reason(u32 slot)
 {
 	return slot - 1;
 }
@@ -108,7 +108,7 @@ static u32 vmx_reason(u32 slot)
 const struct exitstats_isa exitstats_isa_vmx = {
 	.name		= "VMX",
 	.nr_slots	= EXITSTATS_NR_SLOTS,
-	.reason		= vmx_reason,
-	.names		= vmx_names,
-	.slot		= vmx_slot,
+	.reason		= exitstats_vmx_reason,
+	.names		= exitstats_vmx_names,
+	.slot		= exitstats_vmx_slot,
 };
