@@ -59,24 +59,7 @@
  */
 #include "svmcap_decode.h"
 
-#ifdef __KERNEL__
-#include <linux/kernel.h>
-#else
-#include <stdarg.h>
-#include <stdio.h>
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-#endif
-
-#ifdef __printf
-#define SVMCAP_PRINTF		__printf(3, 4)
-#else
-#define SVMCAP_PRINTF
-#endif
-
-#define SVMCAP_LINE_MAX		160
-#define SVMCAP_BIT64(n)		(1ULL << (n))
+#define SVMCAP_BIT64(n)		CAP_BIT64(n)
 
 #define EXT1_ECX_SVM		(1u << 2)
 #define EFER_SVME		SVMCAP_BIT64(12)
@@ -129,34 +112,15 @@ static const char *const vm_cr_fields[5] = {
 	"dpd", "r_init", "dis_a20m", "lock", "svmdis",
 };
 
-static const char *const svmcap_status_word[] = {
-	[SVMCAP_OK]		= "ok",
-	[SVMCAP_NO_SVM]		= "no_svm",
-	[SVMCAP_NO_VM_CR]	= "no_vm_cr",
-	[SVMCAP_DISABLED]	= "svm_disabled",
+static const struct cap_status svmcap_st[] = {
+	[SVMCAP_OK] = { "ok", "SVM available" },
+	[SVMCAP_NO_SVM] = { "no_svm",
+		"no SVM: CPUID.80000001H:ECX.SVM[bit 2] is 0 (not an AMD CPU with SVM, or hidden by a hypervisor)" },
+	[SVMCAP_NO_VM_CR] = { "no_vm_cr",
+		"no SVM: CPUID reports SVM but VM_CR (0xc0010114) cannot be read" },
+	[SVMCAP_DISABLED] = { "svm_disabled",
+		"SVM disabled: VM_CR (0xc0010114) has SVMDIS[bit 4] set, EFER.SVME cannot be set" },
 };
-
-static const char *const svmcap_reason[] = {
-	[SVMCAP_OK] = "SVM available",
-	[SVMCAP_NO_SVM] =
-		"no SVM: CPUID.80000001H:ECX.SVM[bit 2] is 0 (not an AMD CPU with SVM, or hidden by a hypervisor)",
-	[SVMCAP_NO_VM_CR] =
-		"no SVM: CPUID reports SVM but VM_CR (0xc0010114) cannot be read",
-	[SVMCAP_DISABLED] =
-		"SVM disabled: VM_CR (0xc0010114) has SVMDIS[bit 4] set, EFER.SVME cannot be set",
-};
-
-static SVMCAP_PRINTF void svm_emitf(vmxcap_emit_t emit, void *ctx,
-				    const char *fmt, ...)
-{
-	char line[SVMCAP_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	emit(ctx, line);
-}
 
 /*
  * Leaf 80000001H exists if 80000000H:EAX is a highest extended leaf: a CPU
@@ -204,37 +168,26 @@ enum svmcap_status svmcap_status(const struct svmcap_regs *r)
 
 const char *svmcap_status_reason(enum svmcap_status st)
 {
-	return svmcap_reason[st];
+	return svmcap_st[st].reason;
 }
 
 static void emit_raw(const struct svmcap_regs *r, vmxcap_emit_t emit,
 		     void *ctx)
 {
-	unsigned int id;
+	struct cap_msrs msrs = CAP_MSRS(svmcap_msr_desc, r);
 
-	svm_emitf(emit, ctx, "cpuid 0x%08x eax=0x%08x", SVMCAP_LEAF_MAX_EXT,
+	cap_emitf(emit, ctx, "cpuid 0x%08x eax=0x%08x", SVMCAP_LEAF_MAX_EXT,
 		  r->max_ext);
 	if (svmcap_leaf_ext1(r))
-		svm_emitf(emit, ctx, "cpuid 0x%08x ecx=0x%08x",
+		cap_emitf(emit, ctx, "cpuid 0x%08x ecx=0x%08x",
 			  SVMCAP_LEAF_EXT1, r->ext1_ecx);
 	if (svmcap_leaf_svm(r))
-		svm_emitf(emit, ctx,
+		cap_emitf(emit, ctx,
 			  "cpuid 0x%08x eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x",
 			  SVMCAP_LEAF_SVM, r->eax, r->ebx, r->ecx, r->edx);
 	else if (svmcap_cpuid_svm(r))
-		svm_emitf(emit, ctx, "cpuid 0x%08x absent", SVMCAP_LEAF_SVM);
-	for (id = 0; id < SVMCAP_NR_MSRS; id++) {
-		const struct vmxcap_msr_desc *d = &svmcap_msr_desc[id];
-
-		if (!(r->attempted & SVMCAP_BIT64(id)))
-			continue;
-		if (r->valid & SVMCAP_BIT64(id))
-			svm_emitf(emit, ctx, "msr 0x%03x 0x%016llx %s",
-				  d->addr, r->val[id], d->name);
-		else
-			svm_emitf(emit, ctx, "msr 0x%03x unreadable %s",
-				  d->addr, d->name);
-	}
+		cap_emitf(emit, ctx, "cpuid 0x%08x absent", SVMCAP_LEAF_SVM);
+	cap_emit_msrs(&msrs, emit, ctx);
 }
 
 static void emit_bits(const char *key, u32 v, const char *const *names,
@@ -245,12 +198,8 @@ static void emit_bits(const char *key, u32 v, const char *const *names,
 	for (bit = 0; bit < 32; bit++) {
 		const char *state = (v >> bit) & 1 ? "yes" : "no";
 
-		if (names[bit])
-			svm_emitf(emit, ctx, "%s %u %s %s", key, bit, state,
-				  names[bit]);
-		else if ((v >> bit) & 1)
-			svm_emitf(emit, ctx, "%s %u %s bit %u", key, bit,
-				  state, bit);
+		if (names[bit] || (v >> bit) & 1)
+			cap_emit_bit(key, bit, state, names[bit], emit, ctx);
 	}
 }
 
@@ -258,14 +207,14 @@ static void emit_groups(const struct svmcap_regs *r, vmxcap_emit_t emit,
 			void *ctx)
 {
 	if (!svmcap_leaf_svm(r)) {
-		svm_emitf(emit, ctx, "group svm_ecx absent");
-		svm_emitf(emit, ctx, "group svm_edx absent");
+		cap_emitf(emit, ctx, "group svm_ecx absent");
+		cap_emitf(emit, ctx, "group svm_edx absent");
 		return;
 	}
-	svm_emitf(emit, ctx, "group svm_ecx present cpuid=0x%08x",
+	cap_emitf(emit, ctx, "group svm_ecx present cpuid=0x%08x",
 		  SVMCAP_LEAF_SVM);
 	emit_bits("svm_ecx", r->ecx, svm_ecx_names, emit, ctx);
-	svm_emitf(emit, ctx, "group svm_edx present cpuid=0x%08x",
+	cap_emitf(emit, ctx, "group svm_edx present cpuid=0x%08x",
 		  SVMCAP_LEAF_SVM);
 	emit_bits("svm_edx", r->edx, svm_edx_names, emit, ctx);
 }
@@ -277,22 +226,22 @@ static void emit_fields(const struct svmcap_regs *r, vmxcap_emit_t emit,
 	unsigned int i;
 
 	if (svmcap_leaf_svm(r)) {
-		svm_emitf(emit, ctx, "svm revision=0x%x", r->eax & SVM_EAX_REV);
-		svm_emitf(emit, ctx, "svm nasid=%u", r->ebx);
+		cap_emitf(emit, ctx, "svm revision=0x%x", r->eax & SVM_EAX_REV);
+		cap_emitf(emit, ctx, "svm nasid=%u", r->ebx);
 		if (r->eax & ~SVM_EAX_REV)
-			svm_emitf(emit, ctx, "svm eax_other_bits=0x%x",
+			cap_emitf(emit, ctx, "svm eax_other_bits=0x%x",
 				  r->eax & ~SVM_EAX_REV);
 	}
 	if (have(r, SVMCAP_VM_CR)) {
 		for (i = 0; i < ARRAY_SIZE(vm_cr_fields); i++)
-			svm_emitf(emit, ctx, "vm_cr %s=%u", vm_cr_fields[i],
+			cap_emitf(emit, ctx, "vm_cr %s=%u", vm_cr_fields[i],
 				  (unsigned int)(vm_cr >> i) & 1);
 		if (vm_cr & ~VM_CR_FIELDS)
-			svm_emitf(emit, ctx, "vm_cr other_bits=0x%llx",
+			cap_emitf(emit, ctx, "vm_cr other_bits=0x%llx",
 				  vm_cr & ~VM_CR_FIELDS);
 	}
 	if (have(r, SVMCAP_EFER))
-		svm_emitf(emit, ctx, "efer svme=%d",
+		cap_emitf(emit, ctx, "efer svme=%d",
 			  !!(r->val[SVMCAP_EFER] & EFER_SVME));
 }
 
@@ -302,8 +251,7 @@ void svmcap_decode(const struct svmcap_regs *r, vmxcap_emit_t emit,
 	enum svmcap_status st = svmcap_status(r);
 
 	emit_raw(r, emit, ctx);
-	svm_emitf(emit, ctx, "status %s %s", svmcap_status_word[st],
-		  svmcap_reason[st]);
+	cap_emit_status(&svmcap_st[st], emit, ctx);
 	if (st == SVMCAP_NO_SVM || st == SVMCAP_NO_VM_CR)
 		return;
 	emit_fields(r, emit, ctx);
@@ -315,19 +263,10 @@ void svmcap_emit_cpu(const struct svmcap_regs *r, unsigned int cpu,
 		     vmxcap_emit_t emit, void *ctx)
 {
 	if (have(r, SVMCAP_EFER))
-		svm_emitf(emit, ctx, "cpu %u efer_svme=%d", cpu,
+		cap_emitf(emit, ctx, "cpu %u efer_svme=%d", cpu,
 			  !!(r->val[SVMCAP_EFER] & EFER_SVME));
 	else
-		svm_emitf(emit, ctx, "cpu %u efer_svme=unreadable", cpu);
-}
-
-static const char *fmt_value(char *buf, unsigned int len, bool valid,
-			     unsigned long long v, int width)
-{
-	if (!valid)
-		return "none";
-	snprintf(buf, len, "0x%0*llx", width, v);
-	return buf;
+		cap_emitf(emit, ctx, "cpu %u efer_svme=unreadable", cpu);
 }
 
 static int cmp_cpuid(const char *name, bool in_ref, u32 ref_v, bool in_r,
@@ -338,10 +277,10 @@ static int cmp_cpuid(const char *name, bool in_ref, u32 ref_v, bool in_r,
 
 	if (in_ref == in_r && (!in_ref || ref_v == v))
 		return 0;
-	svm_emitf(emit, ctx,
+	cap_emitf(emit, ctx,
 		  "cpu %u differs cpuid=%s value=%s ref_cpu=%u ref_value=%s",
-		  cpu, name, fmt_value(a, sizeof(a), in_r, v, 8), ref_cpu,
-		  fmt_value(b, sizeof(b), in_ref, ref_v, 8));
+		  cpu, name, cap_fmt_value(a, sizeof(a), in_r, v, 8), ref_cpu,
+		  cap_fmt_value(b, sizeof(b), in_ref, ref_v, 8));
 	return 1;
 }
 
@@ -352,8 +291,8 @@ int svmcap_compare(const struct svmcap_regs *ref, unsigned int ref_cpu,
 {
 	bool e1_ref = svmcap_leaf_ext1(ref), e1 = svmcap_leaf_ext1(r);
 	bool a_ref = svmcap_leaf_svm(ref), a = svmcap_leaf_svm(r);
-	char x[20], y[20];
-	unsigned int id;
+	struct cap_msrs ref_msrs = CAP_MSRS(svmcap_msr_desc, ref);
+	struct cap_msrs msrs = CAP_MSRS(svmcap_msr_desc, r);
 	int n = 0;
 
 	n += cmp_cpuid("0x80000000.eax", true, ref->max_ext, true, r->max_ext,
@@ -368,19 +307,5 @@ int svmcap_compare(const struct svmcap_regs *ref, unsigned int ref_cpu,
 		       cpu, emit, ctx);
 	n += cmp_cpuid("0x8000000a.edx", a_ref, ref->edx, a, r->edx, ref_cpu,
 		       cpu, emit, ctx);
-	for (id = 0; id < SVMCAP_NR_MSRS; id++) {
-		bool in_ref = ref->valid & SVMCAP_BIT64(id);
-		bool in_r = r->valid & SVMCAP_BIT64(id);
-
-		if (in_ref == in_r && (!in_ref || ref->val[id] == r->val[id]))
-			continue;
-		svm_emitf(emit, ctx,
-			  "cpu %u differs msr=0x%03x value=%s ref_cpu=%u ref_value=%s",
-			  cpu, svmcap_msr_desc[id].addr,
-			  fmt_value(x, sizeof(x), in_r, r->val[id], 16),
-			  ref_cpu,
-			  fmt_value(y, sizeof(y), in_ref, ref->val[id], 16));
-		n++;
-	}
-	return n;
+	return n + cap_compare_msrs(&ref_msrs, ref_cpu, &msrs, cpu, emit, ctx);
 }

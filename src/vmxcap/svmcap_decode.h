@@ -9,7 +9,7 @@
 #ifndef SVMCAP_DECODE_H
 #define SVMCAP_DECODE_H
 
-#include "vmxcap_decode.h"	/* u32, u64, bool, vmxcap_emit_t */
+#include "cap_emit.h"	/* u32, u64, bool, vmxcap_emit_t */
 
 #define SVMCAP_LEAF_MAX_EXT	0x80000000u
 #define SVMCAP_LEAF_EXT1	0x80000001u

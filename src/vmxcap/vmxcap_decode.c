@@ -58,27 +58,9 @@
  */
 #include "vmxcap_decode.h"
 
-#ifdef __KERNEL__
-#include <linux/kernel.h>
-#else
-#include <stdarg.h>
-#include <stdio.h>
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-#endif
-
-/* The kernel build checks emitf()'s formats; user space has no __printf. */
-#ifdef __printf
-#define VMXCAP_PRINTF		__printf(3, 4)
-#else
-#define VMXCAP_PRINTF
-#endif
-
-#define VMXCAP_LINE_MAX		160
 #define VMXCAP_NONE		VMXCAP_NR_MSRS
 
-#define BIT64(n)		(1ULL << (n))
+#define BIT64(n)		CAP_BIT64(n)
 /* Allowed-1 half of a 32/32 control capability MSR. */
 #define ALLOWED1(n)		BIT64((n) + 32)
 
@@ -410,34 +392,15 @@ static const bool vmxcap_fields_only[VMXCAP_NR_MSRS] = {
 	[VMXCAP_VMCS_ENUM] = true,
 };
 
-static const char *const vmxcap_status_word[] = {
-	[VMXCAP_OK]		= "ok",
-	[VMXCAP_NO_VMX]		= "no_vmx",
-	[VMXCAP_NO_BASIC]	= "no_basic",
-	[VMXCAP_LOCKED_OFF]	= "locked_off",
+static const struct cap_status vmxcap_st[] = {
+	[VMXCAP_OK] = { "ok", "VMX available" },
+	[VMXCAP_NO_VMX] = { "no_vmx",
+		"no VMX: CPUID.01H:ECX.VMX[bit 5] is 0 (not an Intel CPU with VMX, or hidden by a hypervisor)" },
+	[VMXCAP_NO_BASIC] = { "no_basic",
+		"no VMX: CPUID reports VMX but IA32_VMX_BASIC (0x480) cannot be read" },
+	[VMXCAP_LOCKED_OFF] = { "locked_off",
+		"VMX disabled by firmware: IA32_FEATURE_CONTROL (0x3a) is locked with VMX outside SMX off" },
 };
-
-static const char *const vmxcap_reason[] = {
-	[VMXCAP_OK] = "VMX available",
-	[VMXCAP_NO_VMX] =
-		"no VMX: CPUID.01H:ECX.VMX[bit 5] is 0 (not an Intel CPU with VMX, or hidden by a hypervisor)",
-	[VMXCAP_NO_BASIC] =
-		"no VMX: CPUID reports VMX but IA32_VMX_BASIC (0x480) cannot be read",
-	[VMXCAP_LOCKED_OFF] =
-		"VMX disabled by firmware: IA32_FEATURE_CONTROL (0x3a) is locked with VMX outside SMX off",
-};
-
-static VMXCAP_PRINTF void emitf(vmxcap_emit_t emit, void *ctx,
-				const char *fmt, ...)
-{
-	char line[VMXCAP_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	emit(ctx, line);
-}
 
 static u64 bits(u64 v, unsigned int hi, unsigned int lo)
 {
@@ -484,26 +447,7 @@ enum vmxcap_status vmxcap_status(const struct vmxcap_msrs *m)
 
 const char *vmxcap_status_reason(enum vmxcap_status st)
 {
-	return vmxcap_reason[st];
-}
-
-static void emit_raw(const struct vmxcap_msrs *m, vmxcap_emit_t emit,
-		     void *ctx)
-{
-	unsigned int id;
-
-	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
-		const struct vmxcap_msr_desc *d = &vmxcap_msr_desc[id];
-
-		if (!(m->attempted & BIT64(id)))
-			continue;
-		if (m->valid & BIT64(id))
-			emitf(emit, ctx, "msr 0x%03x 0x%016llx %s", d->addr,
-			      m->val[id], d->name);
-		else
-			emitf(emit, ctx, "msr 0x%03x unreadable %s", d->addr,
-			      d->name);
-	}
+	return vmxcap_st[st].reason;
 }
 
 static void emit_field(const struct vmxcap_msrs *m,
@@ -514,20 +458,20 @@ static void emit_field(const struct vmxcap_msrs *m,
 
 	switch (f->fmt) {
 	case FMT_HEX:
-		emitf(emit, ctx, "%s %s=0x%llx", f->key, f->name, v);
+		cap_emitf(emit, ctx, "%s %s=0x%llx", f->key, f->name, v);
 		break;
 	case FMT_MEMTYPE:	/* SDM memory type encodings: 0 UC, 6 WB */
 		if (v == 0 || v == 6)
-			emitf(emit, ctx, "%s %s=%s", f->key, f->name,
-			      v ? "wb" : "uc");
+			cap_emitf(emit, ctx, "%s %s=%s", f->key, f->name,
+				  v ? "wb" : "uc");
 		else
-			emitf(emit, ctx, "%s %s=%llu", f->key, f->name, v);
+			cap_emitf(emit, ctx, "%s %s=%llu", f->key, f->name, v);
 		break;
 	case FMT_MSR_LIST:	/* A.6: 512 * (N + 1) entries */
-		emitf(emit, ctx, "%s %s=%llu", f->key, f->name, 512 * (v + 1));
+		cap_emitf(emit, ctx, "%s %s=%llu", f->key, f->name, 512 * (v + 1));
 		break;
 	default:
-		emitf(emit, ctx, "%s %s=%llu", f->key, f->name, v);
+		cap_emitf(emit, ctx, "%s %s=%llu", f->key, f->name, v);
 	}
 }
 
@@ -551,7 +495,7 @@ static void emit_fields(const struct vmxcap_msrs *m, vmxcap_emit_t emit,
 		/* last field of this MSR */
 		other = m->val[f->msr] & ~covered;
 		if (vmxcap_fields_only[f->msr] && other)
-			emitf(emit, ctx, "%s other_bits=0x%llx", f->key, other);
+			cap_emitf(emit, ctx, "%s other_bits=0x%llx", f->key, other);
 		covered = 0;
 	}
 }
@@ -579,28 +523,28 @@ static bool group_header(const struct vmxcap_msrs *m,
 	u32 addr = vmxcap_msr_desc[g->msr].addr;
 
 	if (!vmxcap_msr_exists(m, g->msr)) {
-		emitf(emit, ctx, "group %s absent", g->key);
+		cap_emitf(emit, ctx, "group %s absent", g->key);
 		return false;
 	}
 	if (!have(m, g->msr) ||
 	    (g->kind == VMXCAP_FIXED && !have(m, g->msr2))) {
-		emitf(emit, ctx, "group %s unreadable msr=0x%03x", g->key,
-		      addr);
+		cap_emitf(emit, ctx, "group %s unreadable msr=0x%03x", g->key,
+			  addr);
 		return false;
 	}
 	if (g->msr2 == VMXCAP_NONE)
-		emitf(emit, ctx, "group %s present msr=0x%03x", g->key, addr);
+		cap_emitf(emit, ctx, "group %s present msr=0x%03x", g->key, addr);
 	else if (g->kind == VMXCAP_FIXED)
-		emitf(emit, ctx, "group %s present msr=0x%03x fixed1=0x%03x",
-		      g->key, addr, vmxcap_msr_desc[g->msr2].addr);
+		cap_emitf(emit, ctx, "group %s present msr=0x%03x fixed1=0x%03x",
+			  g->key, addr, vmxcap_msr_desc[g->msr2].addr);
 	else if (!vmxcap_msr_exists(m, g->msr2))
-		emitf(emit, ctx, "group %s present msr=0x%03x", g->key, addr);
+		cap_emitf(emit, ctx, "group %s present msr=0x%03x", g->key, addr);
 	else if (have(m, g->msr2))
-		emitf(emit, ctx, "group %s present msr=0x%03x true=0x%03x",
-		      g->key, addr, vmxcap_msr_desc[g->msr2].addr);
+		cap_emitf(emit, ctx, "group %s present msr=0x%03x true=0x%03x",
+			  g->key, addr, vmxcap_msr_desc[g->msr2].addr);
 	else
-		emitf(emit, ctx, "group %s present msr=0x%03x true=unreadable",
-		      g->key, addr);
+		cap_emitf(emit, ctx, "group %s present msr=0x%03x true=unreadable",
+			  g->key, addr);
 	return true;
 }
 
@@ -624,9 +568,9 @@ static void emit_group(const struct vmxcap_msrs *m,
 
 			true_must1 = bits(t, 31, 0);
 			if (bits(t, 63, 32) != may1)
-				emitf(emit, ctx,
-				      "%s true_allowed1_mismatch=0x%llx",
-				      g->key, bits(t, 63, 32) ^ may1);
+				cap_emitf(emit, ctx,
+					  "%s true_allowed1_mismatch=0x%llx",
+					  g->key, bits(t, 63, 32) ^ may1);
 		}
 		listed = must1 | may1;
 		break;
@@ -649,12 +593,7 @@ static void emit_group(const struct vmxcap_msrs *m,
 
 		if ((g->fields & BIT64(bit)) || (!name && !(listed & BIT64(bit))))
 			continue;
-		if (name)
-			emitf(emit, ctx, "%s %u %s %s", g->key, bit, state,
-			      name);
-		else
-			emitf(emit, ctx, "%s %u %s bit %u", g->key, bit, state,
-			      bit);
+		cap_emit_bit(g->key, bit, state, name, emit, ctx);
 	}
 }
 
@@ -662,11 +601,11 @@ void vmxcap_decode(const struct vmxcap_msrs *m, vmxcap_emit_t emit,
 		   void *ctx)
 {
 	enum vmxcap_status st = vmxcap_status(m);
+	struct cap_msrs msrs = CAP_MSRS(vmxcap_msr_desc, m);
 	unsigned int i;
 
-	emit_raw(m, emit, ctx);
-	emitf(emit, ctx, "status %s %s", vmxcap_status_word[st],
-	      vmxcap_reason[st]);
+	cap_emit_msrs(&msrs, emit, ctx);
+	cap_emit_status(&vmxcap_st[st], emit, ctx);
 	if (st == VMXCAP_NO_VMX || st == VMXCAP_NO_BASIC)
 		return;
 	emit_fields(m, emit, ctx);
@@ -674,47 +613,20 @@ void vmxcap_decode(const struct vmxcap_msrs *m, vmxcap_emit_t emit,
 		emit_group(m, &vmxcap_groups[i], emit, ctx);
 }
 
-static const char *fmt_value(char *buf, unsigned int len,
-			     const struct vmxcap_msrs *m, unsigned int id)
-{
-	if (!(m->valid & BIT64(id)))
-		return "none";
-	snprintf(buf, len, "0x%016llx", m->val[id]);
-	return buf;
-}
-
 /* Lines for every MSR in which @m differs from @ref; returns their number. */
 int vmxcap_compare(const struct vmxcap_msrs *ref, unsigned int ref_cpu,
 		   const struct vmxcap_msrs *m, unsigned int cpu,
 		   vmxcap_emit_t emit, void *ctx)
 {
-	char a[20], b[20];
-	unsigned int id;
+	struct cap_msrs ref_msrs = CAP_MSRS(vmxcap_msr_desc, ref);
+	struct cap_msrs msrs = CAP_MSRS(vmxcap_msr_desc, m);
 	int n = 0;
 
 	if (ref->cpuid_vmx != m->cpuid_vmx) {
-		emitf(emit, ctx,
-		      "cpu %u differs cpuid_vmx=%d ref_cpu=%u ref_cpuid_vmx=%d",
-		      cpu, m->cpuid_vmx, ref_cpu, ref->cpuid_vmx);
+		cap_emitf(emit, ctx,
+			  "cpu %u differs cpuid_vmx=%d ref_cpu=%u ref_cpuid_vmx=%d",
+			  cpu, m->cpuid_vmx, ref_cpu, ref->cpuid_vmx);
 		n++;
 	}
-	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
-		bool in_ref = ref->valid & BIT64(id), in_m = m->valid & BIT64(id);
-
-		if (in_ref == in_m && (!in_ref || ref->val[id] == m->val[id]))
-			continue;
-		emitf(emit, ctx,
-		      "cpu %u differs msr=0x%03x value=%s ref_cpu=%u ref_value=%s",
-		      cpu, vmxcap_msr_desc[id].addr,
-		      fmt_value(a, sizeof(a), m, id), ref_cpu,
-		      fmt_value(b, sizeof(b), ref, id));
-		n++;
-	}
-	return n;
-}
-
-void vmxcap_emit_cpus(unsigned int checked, unsigned int differing,
-		      vmxcap_emit_t emit, void *ctx)
-{
-	emitf(emit, ctx, "cpus checked=%u differing=%u", checked, differing);
+	return n + cap_compare_msrs(&ref_msrs, ref_cpu, &msrs, cpu, emit, ctx);
 }

@@ -2,19 +2,14 @@
 /*
  * Decoder of the VMX capability MSRs, shared by vmxcap.ko and the
  * user-space unit tests: it takes raw MSR values and emits report lines
- * through a callback, and knows nothing about how the values were read.
- * The line format is documented at the top of vmxcap_decode.c.
+ * through a callback (cap_emit.h, shared with the SVM decoder), and knows
+ * nothing about how the values were read.  The line format is documented
+ * at the top of vmxcap_decode.c.
  */
 #ifndef VMXCAP_DECODE_H
 #define VMXCAP_DECODE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-typedef unsigned int u32;
-typedef unsigned long long u64;
-#endif
+#include "cap_emit.h"	/* u32, u64, bool, vmxcap_emit_t, cap_emit_cpus() */
 
 /* One entry per MSR; vmxcap_msr_exists() wants them read in this order. */
 enum vmxcap_msr {
@@ -42,11 +37,6 @@ enum vmxcap_msr {
 	VMXCAP_NR_MSRS
 };
 
-struct vmxcap_msr_desc {
-	u32 addr;
-	const char *name;
-};
-
 extern const struct vmxcap_msr_desc vmxcap_msr_desc[VMXCAP_NR_MSRS];
 
 /* What one CPU reported. */
@@ -64,8 +54,6 @@ enum vmxcap_status {
 	VMXCAP_LOCKED_OFF,	/* IA32_FEATURE_CONTROL locked, VMX off */
 };
 
-typedef void (*vmxcap_emit_t)(void *ctx, const char *line);
-
 bool vmxcap_msr_exists(const struct vmxcap_msrs *m, enum vmxcap_msr id);
 enum vmxcap_status vmxcap_status(const struct vmxcap_msrs *m);
 const char *vmxcap_status_reason(enum vmxcap_status st);
@@ -74,7 +62,5 @@ void vmxcap_decode(const struct vmxcap_msrs *m, vmxcap_emit_t emit,
 int vmxcap_compare(const struct vmxcap_msrs *ref, unsigned int ref_cpu,
 		   const struct vmxcap_msrs *m, unsigned int cpu,
 		   vmxcap_emit_t emit, void *ctx);
-void vmxcap_emit_cpus(unsigned int checked, unsigned int differing,
-		      vmxcap_emit_t emit, void *ctx);
 
 #endif

@@ -62,33 +62,39 @@ static bool full_log;
 module_param(full_log, bool, 0444);
 MODULE_PARM_DESC(full_log, "Log every record of the report at load, not just the summary");
 
+/*
+ * Read MSR @id of @desc into @val[id], noting the attempt in @attempted and
+ * its success in @valid, the way both decoders keep their MSRs.
+ */
+static void vmxcap_read_msr(const struct vmxcap_msr_desc *desc,
+			    unsigned int id, u32 *attempted, u32 *valid,
+			    u64 *val)
+{
+	u32 lo, hi;
+
+	*attempted |= BIT(id);
+	/*
+	 * rdmsr_safe() is the same on 6.1 to 7.x; rdmsrl_safe() was
+	 * renamed rdmsrq_safe(), and 7.x has only the new name.
+	 */
+	if (!rdmsr_safe(desc[id].addr, &lo, &hi)) {
+		val[id] = (u64)hi << 32 | lo;
+		*valid |= BIT(id);
+	}
+}
+
 /* Runs on the CPU being read (IPI context): CPUID and RDMSR are per CPU. */
 static void vmxcap_read_local(void *arg)
 {
 	struct vmxcap_msrs *m = arg;
 	unsigned int id;
-	u32 lo, hi;
 
 	memset(m, 0, sizeof(*m));
 	m->cpuid_vmx = cpuid_ecx(1) & CPUID_1_ECX_VMX;
-	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
-		if (!vmxcap_msr_exists(m, id))
-			continue;
-		m->attempted |= BIT(id);
-		/*
-		 * rdmsr_safe() is the same on 6.1 to 7.x; rdmsrl_safe() was
-		 * renamed rdmsrq_safe(), and 7.x has only the new name.
-		 */
-		if (!rdmsr_safe(vmxcap_msr_desc[id].addr, &lo, &hi)) {
-			m->val[id] = (u64)hi << 32 | lo;
-			m->valid |= BIT(id);
-		}
-	}
-}
-
-static int vmxcap_read_cpu(unsigned int cpu, struct vmxcap_msrs *m)
-{
-	return smp_call_function_single(cpu, vmxcap_read_local, m, 1);
+	for (id = 0; id < VMXCAP_NR_MSRS; id++)
+		if (vmxcap_msr_exists(m, id))
+			vmxcap_read_msr(vmxcap_msr_desc, id, &m->attempted,
+					&m->valid, m->val);
 }
 
 /* The same for SVM: CPUID leaves, then the MSRs, as svmcap_decode.h says. */
@@ -96,7 +102,6 @@ static void svmcap_read_local(void *arg)
 {
 	struct svmcap_regs *r = arg;
 	unsigned int id;
-	u32 lo, hi;
 
 	memset(r, 0, sizeof(*r));
 	r->max_ext = cpuid_eax(SVMCAP_LEAF_MAX_EXT);
@@ -104,20 +109,22 @@ static void svmcap_read_local(void *arg)
 		r->ext1_ecx = cpuid_ecx(SVMCAP_LEAF_EXT1);
 	if (svmcap_leaf_svm(r))
 		cpuid(SVMCAP_LEAF_SVM, &r->eax, &r->ebx, &r->ecx, &r->edx);
-	for (id = 0; id < SVMCAP_NR_MSRS; id++) {
-		if (!svmcap_msr_exists(r, id))
-			continue;
-		r->attempted |= BIT(id);
-		if (!rdmsr_safe(svmcap_msr_desc[id].addr, &lo, &hi)) {
-			r->val[id] = (u64)hi << 32 | lo;
-			r->valid |= BIT(id);
-		}
-	}
+	for (id = 0; id < SVMCAP_NR_MSRS; id++)
+		if (svmcap_msr_exists(r, id))
+			vmxcap_read_msr(svmcap_msr_desc, id, &r->attempted,
+					&r->valid, r->val);
 }
 
-static int svmcap_read_cpu(unsigned int cpu, struct svmcap_regs *r)
+/* What one CPU reported: the VMX values, or on AMD the SVM ones. */
+union vmxcap_raw {
+	struct vmxcap_msrs vmx;
+	struct svmcap_regs svm;
+};
+
+static int vmxcap_read_cpu(bool svm, unsigned int cpu, union vmxcap_raw *raw)
 {
-	return smp_call_function_single(cpu, svmcap_read_local, r, 1);
+	return smp_call_function_single(cpu, svm ? svmcap_read_local :
+					vmxcap_read_local, raw, 1);
 }
 
 static void vmxcap_emit(void *ctx, const char *line)
@@ -152,65 +159,79 @@ static int vmxcap_show(struct seq_file *sf, void *v)
 	return 0;
 }
 
-/* Compare every other online CPU with @ref; caller holds cpus_read_lock(). */
-static int vmxcap_check_cpus(const struct vmxcap_msrs *ref,
+/*
+ * Compare every other online CPU with @ref, and for SVM say for each
+ * whether EFER has SVM enabled; caller holds cpus_read_lock().
+ */
+static int vmxcap_check_cpus(bool svm, const union vmxcap_raw *ref,
 			     unsigned int ref_cpu)
 {
 	unsigned int cpu, checked = 1, differing = 0;
-	struct vmxcap_msrs *m;
+	union vmxcap_raw *raw;
 	int ret;
 
-	m = kmalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
+	raw = kmalloc(sizeof(*raw), GFP_KERNEL);
+	if (!raw)
 		return -ENOMEM;
+	if (svm)
+		svmcap_emit_cpu(&ref->svm, ref_cpu, vmxcap_emit, &report);
 	for_each_online_cpu(cpu) {
 		if (cpu == ref_cpu)
 			continue;
-		ret = vmxcap_read_cpu(cpu, m);
+		ret = vmxcap_read_cpu(svm, cpu, raw);
 		if (ret)
 			goto out;
 		checked++;
-		if (vmxcap_compare(ref, ref_cpu, m, cpu, vmxcap_emit, &report))
+		if (svm ? svmcap_compare(&ref->svm, ref_cpu, &raw->svm, cpu,
+					 vmxcap_emit, &report) :
+			  vmxcap_compare(&ref->vmx, ref_cpu, &raw->vmx, cpu,
+					 vmxcap_emit, &report))
 			differing++;
+		if (svm)
+			svmcap_emit_cpu(&raw->svm, cpu, vmxcap_emit, &report);
 	}
-	vmxcap_emit_cpus(checked, differing, vmxcap_emit, &report);
+	cap_emit_cpus(checked, differing, vmxcap_emit, &report);
 	ret = 0;
 out:
-	kfree(m);
+	kfree(raw);
 	return ret;
 }
 
 /*
- * Compare every other online CPU with @ref, and say for each whether EFER
- * has SVM enabled; caller holds cpus_read_lock().
+ * Read @ref_cpu and put its status (enum vmxcap_status, or for SVM enum
+ * svmcap_status) in *@st; if that is ok, report it and check the other
+ * CPUs.  Returns 0 or an error.
  */
-static int svmcap_check_cpus(const struct svmcap_regs *ref,
-			     unsigned int ref_cpu)
+static int vmxcap_report_cpus(bool svm, unsigned int ref_cpu, int *st)
 {
-	unsigned int cpu, checked = 1, differing = 0;
-	struct svmcap_regs *r;
+	union vmxcap_raw *ref;
 	int ret;
 
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
 		return -ENOMEM;
-	svmcap_emit_cpu(ref, ref_cpu, vmxcap_emit, &report);
-	for_each_online_cpu(cpu) {
-		if (cpu == ref_cpu)
-			continue;
-		ret = svmcap_read_cpu(cpu, r);
-		if (ret)
-			goto out;
-		checked++;
-		if (svmcap_compare(ref, ref_cpu, r, cpu, vmxcap_emit, &report))
-			differing++;
-		svmcap_emit_cpu(r, cpu, vmxcap_emit, &report);
-	}
-	vmxcap_emit_cpus(checked, differing, vmxcap_emit, &report);
-	ret = 0;
+	ret = vmxcap_read_cpu(svm, ref_cpu, ref);
+	if (ret)
+		goto out;
+	*st = svm ? svmcap_status(&ref->svm) : vmxcap_status(&ref->vmx);
+	if (*st)		/* VMXCAP_OK and SVMCAP_OK are 0 */
+		goto out;
+	if (svm)
+		svmcap_decode(&ref->svm, vmxcap_emit, &report);
+	else
+		vmxcap_decode(&ref->vmx, vmxcap_emit, &report);
+	ret = vmxcap_check_cpus(svm, ref, ref_cpu);
 out:
-	kfree(r);
+	kfree(ref);
 	return ret;
+}
+
+/* Log why the module does not load, if it does not (@err set). */
+static int vmxcap_refuse(const char *reason, int err)
+{
+	if (err)
+		pr_err("%s\n", reason);
+	return err;
 }
 
 /*
@@ -223,44 +244,25 @@ static bool vmxcap_svm_vendor(void)
 	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
 }
 
-/*
- * No VMX on @ref_cpu: the SVM report if its CPUID reports SVM.  Returns
- * 1 if neither is there (the caller says so), else 0 or an error.
- */
+/* No VMX on @ref_cpu: the SVM report if its CPUID reports SVM. */
 static int svmcap_report(unsigned int ref_cpu)
 {
 	static const int errno_of[] = {
 		[SVMCAP_OK]		= 0,
-		[SVMCAP_NO_SVM]		= 1,
+		[SVMCAP_NO_SVM]		= -ENODEV,
 		[SVMCAP_NO_VM_CR]	= -ENODEV,
 		[SVMCAP_DISABLED]	= -EPERM,
 	};
-	enum svmcap_status st;
-	struct svmcap_regs *ref;
-	int ret;
+	int st, ret;
 
-	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
-	if (!ref)
-		return -ENOMEM;
-	ret = svmcap_read_cpu(ref_cpu, ref);
+	ret = vmxcap_report_cpus(true, ref_cpu, &st);
 	if (ret)
-		goto out;
-	st = svmcap_status(ref);
-	ret = errno_of[st];
-	if (st == SVMCAP_NO_SVM) {
-		if (vmxcap_svm_vendor())
-			pr_err("%s\n", svmcap_status_reason(st));
-		goto out;
-	}
-	if (st != SVMCAP_OK) {
-		pr_err("%s\n", svmcap_status_reason(st));
-		goto out;
-	}
-	svmcap_decode(ref, vmxcap_emit, &report);
-	ret = svmcap_check_cpus(ref, ref_cpu);
-out:
-	kfree(ref);
-	return ret;
+		return ret;
+	/* Neither VMX nor SVM: the SVM reason on AMD, the VMX one elsewhere. */
+	if (st == SVMCAP_NO_SVM && !vmxcap_svm_vendor())
+		return vmxcap_refuse(vmxcap_status_reason(VMXCAP_NO_VMX),
+				     -ENODEV);
+	return vmxcap_refuse(svmcap_status_reason(st), errno_of[st]);
 }
 
 static int __init vmxcap_init(void)
@@ -271,40 +273,17 @@ static int __init vmxcap_init(void)
 		[VMXCAP_NO_BASIC]	= -ENODEV,
 		[VMXCAP_LOCKED_OFF]	= -EPERM,
 	};
-	enum vmxcap_status st;
-	struct vmxcap_msrs *ref;
 	unsigned int ref_cpu;
-	int ret;
-
-	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
-	if (!ref)
-		return -ENOMEM;
+	int st, ret;
 
 	cpus_read_lock();
 	ref_cpu = cpumask_first(cpu_online_mask);
-	ret = vmxcap_read_cpu(ref_cpu, ref);
-	if (ret)
-		goto unlock;
-	st = vmxcap_status(ref);
-	if (st == VMXCAP_NO_VMX) {
+	ret = vmxcap_report_cpus(false, ref_cpu, &st);
+	if (!ret && st == VMXCAP_NO_VMX)
 		ret = svmcap_report(ref_cpu);
-		if (ret != 1)
-			goto unlock;
-		/* Neither: svmcap_report() said why on AMD, we say it else. */
-		ret = -ENODEV;
-		if (vmxcap_svm_vendor())
-			goto unlock;
-	}
-	if (st != VMXCAP_OK) {
-		pr_err("%s\n", vmxcap_status_reason(st));
-		ret = errno_of[st];
-		goto unlock;
-	}
-	vmxcap_decode(ref, vmxcap_emit, &report);
-	ret = vmxcap_check_cpus(ref, ref_cpu);
-unlock:
+	else if (!ret)
+		ret = vmxcap_refuse(vmxcap_status_reason(st), errno_of[st]);
 	cpus_read_unlock();
-	kfree(ref);
 	if (!ret && report.oom)
 		ret = -ENOMEM;
 	if (!ret && !proc_create_single(VMXCAP_PROC_NAME, 0444, NULL,

@@ -11,15 +11,12 @@
  * E.4.9 (CPUID Fn8000_000A) and Vol. 2 15.30.1 (VM_CR); the comment next
  * to it shows the derivation.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "tap.h"
+#include "cap_test.h"
 #include "vmxcap/svmcap_decode.c"
 
 #define DATA_DIR	"data/svm/"
 #define MAX_CPUS	4
-#define MAX_LINES	256
 
 struct capture {
 	const char *name;
@@ -27,11 +24,6 @@ struct capture {
 	u32 leaf[MAX_CPUS][3][4];	/* 80000000H, 80000001H, 8000000AH */
 	bool readable[MAX_CPUS][SVMCAP_NR_MSRS];
 	u64 val[MAX_CPUS][SVMCAP_NR_MSRS];
-};
-
-struct report {
-	unsigned int n;
-	char *line[MAX_LINES];
 };
 
 static int leaf_index(unsigned int leaf)
@@ -44,56 +36,41 @@ static int leaf_index(unsigned int leaf)
 	return -1;
 }
 
-static int msr_id(unsigned int addr)
+/* One line of data/svm/<model>.svm: "cpuN cpuid ..." or "cpuN msr ...". */
+static bool parse_line(void *ctx, const char *line)
 {
-	unsigned int id;
+	struct capture *c = ctx;
+	unsigned int cpu, addr, r[4];
+	char val[64];
+	int i = -1, m = -1;
 
-	for (id = 0; id < SVMCAP_NR_MSRS; id++)
-		if (svmcap_msr_desc[id].addr == addr)
-			return id;
-	return -1;
+	if (sscanf(line, "cpu%u cpuid 0x%x 0x%x 0x%x 0x%x 0x%x", &cpu,
+		   &addr, &r[0], &r[1], &r[2], &r[3]) == 6 &&
+	    cpu < MAX_CPUS)
+		i = leaf_index(addr);
+	else if (sscanf(line, "cpu%u msr 0x%x %63s", &cpu, &addr,
+			val) == 3 && cpu < MAX_CPUS)
+		m = msr_id(svmcap_msr_desc, SVMCAP_NR_MSRS, addr);
+	if (i >= 0) {
+		memcpy(c->leaf[cpu][i], r, sizeof(r));
+	} else if (m >= 0) {
+		if (strcmp(val, "unreadable")) {
+			c->val[cpu][m] = strtoull(val, NULL, 16);
+			c->readable[cpu][m] = true;
+		}
+	} else {
+		return false;
+	}
+	if (cpu + 1 > c->ncpus)
+		c->ncpus = cpu + 1;
+	return true;
 }
 
-static int load_capture(const char *name, struct capture *c)
+static bool load(const char *name, struct capture *c)
 {
-	char path[256], line[256], val[64];
-	unsigned int cpu, addr, r[4];
-	FILE *f;
-
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	snprintf(path, sizeof(path), DATA_DIR "%s.svm", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		int i = -1, m = -1;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "cpu%u cpuid 0x%x 0x%x 0x%x 0x%x 0x%x", &cpu,
-			   &addr, &r[0], &r[1], &r[2], &r[3]) == 6 &&
-		    cpu < MAX_CPUS)
-			i = leaf_index(addr);
-		else if (sscanf(line, "cpu%u msr 0x%x %63s", &cpu, &addr,
-				val) == 3 && cpu < MAX_CPUS)
-			m = msr_id(addr);
-		if (i >= 0) {
-			memcpy(c->leaf[cpu][i], r, sizeof(r));
-		} else if (m >= 0) {
-			if (strcmp(val, "unreadable")) {
-				c->val[cpu][m] = strtoull(val, NULL, 16);
-				c->readable[cpu][m] = true;
-			}
-		} else {
-			fclose(f);
-			return -EINVAL;
-		}
-		if (cpu + 1 > c->ncpus)
-			c->ncpus = cpu + 1;
-	}
-	fclose(f);
-	return 0;
+	return load_capture(DATA_DIR, name, ".svm", parse_line, c);
 }
 
 /* What svmcap_read_local() does, with the capture standing in for the CPU. */
@@ -112,29 +89,11 @@ static void read_like_module(const struct capture *c, unsigned int cpu,
 		r->ecx = c->leaf[cpu][2][2];
 		r->edx = c->leaf[cpu][2][3];
 	}
-	for (id = 0; id < SVMCAP_NR_MSRS; id++) {
-		if (!svmcap_msr_exists(r, id))
-			continue;
-		r->attempted |= 1U << id;
-		if (c->readable[cpu][id]) {
-			r->val[id] = c->val[cpu][id];
-			r->valid |= 1U << id;
-		}
-	}
-}
-
-static void collect(void *ctx, const char *line)
-{
-	struct report *r = ctx;
-
-	if (r->n < MAX_LINES)
-		r->line[r->n++] = strdup(line);
-}
-
-static void report_free(struct report *r)
-{
-	while (r->n)
-		free(r->line[--r->n]);
+	for (id = 0; id < SVMCAP_NR_MSRS; id++)
+		if (svmcap_msr_exists(r, id))
+			read_msr_like_module(id, c->readable[cpu][id],
+					     c->val[cpu][id], &r->attempted,
+					     &r->valid, r->val);
 }
 
 static void decode(const struct capture *c, struct svmcap_regs *regs,
@@ -143,78 +102,6 @@ static void decode(const struct capture *c, struct svmcap_regs *regs,
 	report_free(r);
 	read_like_module(c, 0, regs);
 	svmcap_decode(regs, collect, r);
-}
-
-static bool has_line(const struct report *r, const char *line)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->line[i], line))
-			return true;
-	return false;
-}
-
-static int count_prefix(const struct report *r, const char *prefix)
-{
-	unsigned int i;
-	int n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += !strncmp(r->line[i], prefix, strlen(prefix));
-	return n;
-}
-
-static void expect(const char *what, const struct report *r,
-		   const char *line, const char *why)
-{
-	if (!ok(has_line(r, line), "%s: \"%s\" (%s)", what, line, why)) {
-		unsigned int i;
-		size_t k = strcspn(line, " ");
-
-		for (i = 0; i < r->n; i++)
-			if (!strncmp(r->line[i], line, k + 1))
-				printf("#   have \"%s\"\n", r->line[i]);
-	}
-}
-
-static void expect_none(const char *what, const struct report *r,
-			const char *prefix, const char *why)
-{
-	int n = count_prefix(r, prefix);
-
-	if (!ok(n == 0, "%s: no line starts with \"%s\" (%s)", what, prefix,
-		why))
-		printf("#   %d such lines\n", n);
-}
-
-/* The whole report, line by line and in order. */
-static void expect_report(const char *what, const struct report *r,
-			  const char *const *want, unsigned int n)
-{
-	unsigned int i, bad = 0;
-
-	for (i = 0; i < n || i < r->n; i++) {
-		const char *w = i < n ? want[i] : "(nothing)";
-		const char *h = i < r->n ? r->line[i] : "(nothing)";
-
-		if (strcmp(w, h)) {
-			printf("#   line %u: want \"%s\", have \"%s\"\n", i + 1,
-			       w, h);
-			bad++;
-		}
-	}
-	ok(bad == 0, "%s: the report is exactly the %u expected lines", what,
-	   n);
-}
-
-static bool load(const char *name, struct capture *c)
-{
-	int err = load_capture(name, c);
-
-	if (!ok(!err, "read %s%s.svm", DATA_DIR, name))
-		printf("#   error %d\n", err);
-	return !err;
 }
 
 /* zambezi as captured, derived from the raw values in the data file. */
@@ -289,6 +176,30 @@ static const char *const edx_names[32] = {
 	"NestedVirtVmcbAddrChk", "BusLockThreshold", "IdleHltIntercept", NULL,
 };
 
+/*
+ * The number of lines "svm_edx <bit> <state> <name>" (or "... bit <bit>")
+ * missing from @r, for every EDX bit or, with @named_only, the named ones.
+ */
+static unsigned int missing_edx(const struct report *r, const char *state,
+				bool named_only)
+{
+	unsigned int bit, bad = 0;
+	char line[96];
+
+	for (bit = 0; bit < 32; bit++) {
+		if (edx_names[bit])
+			snprintf(line, sizeof(line), "svm_edx %u %s %s", bit,
+				 state, edx_names[bit]);
+		else if (!named_only)
+			snprintf(line, sizeof(line), "svm_edx %u %s bit %u",
+				 bit, state, bit);
+		else
+			continue;
+		bad += count_missing(r, line);
+	}
+	return bad;
+}
+
 /* Leaf 8000000AH with every bit of EAX, EBX, ECX, EDX set, then none. */
 static void test_all_and_none(const struct capture *zambezi)
 {
@@ -296,8 +207,7 @@ static void test_all_and_none(const struct capture *zambezi)
 	struct svmcap_regs regs;
 	struct report r = { 0 };
 	struct capture c = *zambezi;
-	unsigned int bit, bad = 0;
-	char line[96];
+	unsigned int bad;
 
 	c.leaf[0][2][0] = c.leaf[0][2][1] = 0xffffffff;
 	c.leaf[0][2][2] = c.leaf[0][2][3] = 0xffffffff;
@@ -306,18 +216,7 @@ static void test_all_and_none(const struct capture *zambezi)
 	expect(n, &r, "svm eax_other_bits=0xffffff00",
 	       "EAX[31:8] is reserved");
 	expect(n, &r, "svm nasid=4294967295", "EBX = ffffffffh, unsigned");
-	for (bit = 0; bit < 32; bit++) {
-		if (edx_names[bit])
-			snprintf(line, sizeof(line), "svm_edx %u yes %s", bit,
-				 edx_names[bit]);
-		else
-			snprintf(line, sizeof(line), "svm_edx %u yes bit %u",
-				 bit, bit);
-		if (!has_line(&r, line)) {
-			printf("#   missing \"%s\"\n", line);
-			bad++;
-		}
-	}
+	bad = missing_edx(&r, "yes", false);
 	ok(bad == 0 && count_prefix(&r, "svm_edx ") == 32,
 	   "%s: 32 EDX lines, 27 by APM name, 9 11 14 22 31 as \"bit N\"", n);
 	expect(n, &r, "svm_ecx 6 yes x2AVIC_EXT", "ECX bit 6");
@@ -330,17 +229,7 @@ static void test_all_and_none(const struct capture *zambezi)
 	expect(n, &r, "svm revision=0x0", "EAX = 0");
 	expect(n, &r, "svm nasid=0", "EBX = 0");
 	expect_none(n, &r, "svm eax_other_bits", "EAX[31:8] clear");
-	bad = 0;
-	for (bit = 0; bit < 32; bit++) {
-		if (!edx_names[bit])
-			continue;
-		snprintf(line, sizeof(line), "svm_edx %u no %s", bit,
-			 edx_names[bit]);
-		if (!has_line(&r, line)) {
-			printf("#   missing \"%s\"\n", line);
-			bad++;
-		}
-	}
+	bad = missing_edx(&r, "no", true);
 	ok(bad == 0 && count_prefix(&r, "svm_edx ") == 27,
 	   "%s: the 27 named EDX bits, each \"no\", and nothing else", n);
 	expect_none(n, &r, "svm_edx 9 ", "reserved bit 9 clear: no line");

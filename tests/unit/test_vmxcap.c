@@ -10,15 +10,12 @@
  * derivation.  Control MSRs hold allowed-0 settings in bits 31:0 (set:
  * must be 1) and allowed-1 settings in bits 63:32 (set: may be 1).
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "tap.h"
+#include "cap_test.h"
 #include "vmxcap/vmxcap_decode.c"
 
 #define DATA_DIR	"data/vmx/"
 #define MAX_CPUS	4
-#define MAX_LINES	512
 
 struct capture {
 	const char *name;
@@ -28,60 +25,38 @@ struct capture {
 	u64 val[MAX_CPUS][VMXCAP_NR_MSRS];
 };
 
-struct report {
-	unsigned int n;
-	char *line[MAX_LINES];
-};
-
-static int msr_id(unsigned int addr)
+/* One line of data/vmx/<model>.msr: "cpuid_vmx N" or "cpuN ADDR VALUE". */
+static bool parse_line(void *ctx, const char *line)
 {
-	unsigned int id;
+	struct capture *c = ctx;
+	unsigned int cpu, addr;
+	char val[64];
+	int vmx, id;
 
-	for (id = 0; id < VMXCAP_NR_MSRS; id++)
-		if (vmxcap_msr_desc[id].addr == addr)
-			return id;
-	return -1;
+	if (sscanf(line, "cpuid_vmx %d", &vmx) == 1) {
+		c->cpuid_vmx = vmx;
+		return true;
+	}
+	if (sscanf(line, "cpu%u 0x%x %63s", &cpu, &addr, val) != 3 ||
+	    cpu >= MAX_CPUS)
+		return false;
+	id = msr_id(vmxcap_msr_desc, VMXCAP_NR_MSRS, addr);
+	if (id < 0)
+		return false;
+	if (cpu + 1 > c->ncpus)
+		c->ncpus = cpu + 1;
+	if (strcmp(val, "unreadable")) {
+		c->val[cpu][id] = strtoull(val, NULL, 16);
+		c->readable[cpu][id] = true;
+	}
+	return true;
 }
 
-static int load_capture(const char *name, struct capture *c)
+static bool load(const char *name, struct capture *c)
 {
-	char path[256], line[256], val[64];
-	unsigned int cpu, addr;
-	FILE *f;
-	int vmx;
-
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	snprintf(path, sizeof(path), DATA_DIR "%s.msr", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		int id;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "cpuid_vmx %d", &vmx) == 1) {
-			c->cpuid_vmx = vmx;
-			continue;
-		}
-		id = -1;
-		if (sscanf(line, "cpu%u 0x%x %63s", &cpu, &addr, val) == 3 &&
-		    cpu < MAX_CPUS)
-			id = msr_id(addr);
-		if (id < 0) {
-			fclose(f);
-			return -EINVAL;
-		}
-		if (cpu + 1 > c->ncpus)
-			c->ncpus = cpu + 1;
-		if (strcmp(val, "unreadable")) {
-			c->val[cpu][id] = strtoull(val, NULL, 16);
-			c->readable[cpu][id] = true;
-		}
-	}
-	fclose(f);
-	return 0;
+	return load_capture(DATA_DIR, name, ".msr", parse_line, c);
 }
 
 /* What vmxcap_read_local() does, with the capture standing in for RDMSR. */
@@ -92,80 +67,17 @@ static void read_like_module(const struct capture *c, unsigned int cpu,
 
 	memset(m, 0, sizeof(*m));
 	m->cpuid_vmx = c->cpuid_vmx;
-	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
-		if (!vmxcap_msr_exists(m, id))
-			continue;
-		m->attempted |= 1U << id;
-		if (c->readable[cpu][id]) {
-			m->val[id] = c->val[cpu][id];
-			m->valid |= 1U << id;
-		}
-	}
-}
-
-static void collect(void *ctx, const char *line)
-{
-	struct report *r = ctx;
-
-	if (r->n < MAX_LINES)
-		r->line[r->n++] = strdup(line);
-}
-
-static void report_free(struct report *r)
-{
-	while (r->n)
-		free(r->line[--r->n]);
+	for (id = 0; id < VMXCAP_NR_MSRS; id++)
+		if (vmxcap_msr_exists(m, id))
+			read_msr_like_module(id, c->readable[cpu][id],
+					     c->val[cpu][id], &m->attempted,
+					     &m->valid, m->val);
 }
 
 static void decode(const struct vmxcap_msrs *m, struct report *r)
 {
 	report_free(r);
 	vmxcap_decode(m, collect, r);
-}
-
-static int count_prefix(const struct report *r, const char *prefix)
-{
-	unsigned int i;
-	int n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += !strncmp(r->line[i], prefix, strlen(prefix));
-	return n;
-}
-
-static bool has_line(const struct report *r, const char *line)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->line[i], line))
-			return true;
-	return false;
-}
-
-/* One TAP line per expected report line; @why is the derivation. */
-static void expect(const char *what, const struct report *r,
-		   const char *line, const char *why)
-{
-	if (!ok(has_line(r, line), "%s: \"%s\" (%s)", what, line, why)) {
-		unsigned int i;
-		size_t k = strcspn(line, " ");
-
-		/* show the lines of the same key to explain the miss */
-		for (i = 0; i < r->n; i++)
-			if (!strncmp(r->line[i], line, k + 1))
-				printf("#   have \"%s\"\n", r->line[i]);
-	}
-}
-
-static void expect_none(const char *what, const struct report *r,
-			const char *prefix, const char *why)
-{
-	int n = count_prefix(r, prefix);
-
-	if (!ok(n == 0, "%s: no line starts with \"%s\" (%s)", what, prefix,
-		why))
-		printf("#   %d such lines\n", n);
 }
 
 /*
@@ -249,22 +161,10 @@ static void check_raw_lines(const char *what, const struct vmxcap_msrs *m,
 			snprintf(line, sizeof(line), "msr 0x%03x unreadable %s",
 				 vmxcap_msr_desc[id].addr,
 				 vmxcap_msr_desc[id].name);
-		if (!has_line(r, line)) {
-			printf("#   missing \"%s\"\n", line);
-			bad++;
-		}
+		bad += count_missing(r, line);
 	}
 	ok(bad == 0 && (int)n == count_prefix(r, "msr "),
 	   "%s: %u raw MSR lines, one per MSR read", what, n);
-}
-
-static bool load(const char *name, struct capture *c)
-{
-	int err = load_capture(name, c);
-
-	if (!ok(!err, "read %s%s.msr", DATA_DIR, name))
-		printf("#   error %d\n", err);
-	return !err;
 }
 
 static void test_common(const struct capture *c, struct vmxcap_msrs *m,
@@ -800,7 +700,7 @@ static void test_cpu_differs(const struct capture *c)
 	       "cpu 1 differs msr=0x48b value=0x02977ffd00000000 ref_cpu=0 ref_value=0x02977fff00000000",
 	       "0x48b bit 33 cleared on cpu1");
 	report_free(&r);
-	vmxcap_emit_cpus(2, 1, collect, &r);
+	cap_emit_cpus(2, 1, collect, &r);
 	expect(n, &r, "cpus checked=2 differing=1", "summary line");
 	report_free(&r);
 }

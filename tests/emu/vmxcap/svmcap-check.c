@@ -13,15 +13,10 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "cpu-msr.h"
 
 #define MAX_LINES	1024
 #define MAX_CPUS	64
@@ -92,28 +87,18 @@ static void want(const char *why, const char *fmt, ...)
 static bool read_cpu(unsigned int cpu, struct raw *r)
 {
 	unsigned int b, c, d;
-	char path[64];
-	cpu_set_t set;
-	int fd;
+	int fd = cpu_msr_open(cpu);
 
-	snprintf(path, sizeof(path), "/dev/cpu/%u/msr", cpu);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return false;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity");
-		exit(1);
-	}
 	memset(r, 0, sizeof(*r));
 	__cpuid(0x80000000, r->max_ext, b, c, d);
 	if (r->max_ext >= 0x80000001 && r->max_ext <= 0x8000ffff)
 		__cpuid(0x80000001, b, b, r->ext1_ecx, d);
 	if ((r->ext1_ecx & 4) && r->max_ext >= 0x8000000a)
 		__cpuid(0x8000000a, r->a[0], r->a[1], r->a[2], r->a[3]);
-	r->efer_ok = pread(fd, &r->efer, 8, EFER) == 8;
-	r->vm_cr_ok = pread(fd, &r->vm_cr, 8, VM_CR) == 8;
+	r->efer_ok = cpu_msr_read(fd, EFER, &r->efer);
+	r->vm_cr_ok = cpu_msr_read(fd, VM_CR, &r->vm_cr);
 	close(fd);
 	return true;
 }

@@ -9,13 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
+#include "cpu-msr.h"
 #include "vmxcap/vmxcap_decode.h"
 
 #define BIT(n) (1u << (n))
@@ -30,28 +25,17 @@ static void emit(void *ctx, const char *line)
 static bool read_cpu(unsigned int cpu, struct vmxcap_msrs *m)
 {
 	unsigned int a, b, c, d, id;
-	char path[64];
-	cpu_set_t set;
-	int fd;
+	int fd = cpu_msr_open(cpu);
 
-	snprintf(path, sizeof(path), "/dev/cpu/%u/msr", cpu);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return false;
-	/* CPUID is per CPU too: run it there. */
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity");
-		exit(1);
-	}
 	__cpuid(1, a, b, c, d);
 	*m = (struct vmxcap_msrs){ .cpuid_vmx = c & BIT(5) };
 	for (id = 0; id < VMXCAP_NR_MSRS; id++) {
 		if (!vmxcap_msr_exists(m, id))
 			continue;
 		m->attempted |= BIT(id);
-		if (pread(fd, &m->val[id], 8, vmxcap_msr_desc[id].addr) == 8)
+		if (cpu_msr_read(fd, vmxcap_msr_desc[id].addr, &m->val[id]))
 			m->valid |= BIT(id);
 	}
 	close(fd);
@@ -81,6 +65,6 @@ int main(void)
 		if (vmxcap_compare(&ref, 0, &m, cpu, emit, NULL))
 			differing++;
 	}
-	vmxcap_emit_cpus(checked, differing, emit, NULL);
+	cap_emit_cpus(checked, differing, emit, NULL);
 	return 0;
 }
