@@ -6,7 +6,8 @@
 #   make check     the quick tier: unit, style, tools, harness self-checks,
 #                  one module build with its CRC check (under 3 minutes)
 #   make test      every test suite (what CI runs, after scripts/install-deps)
-#   make bench     cycles per CPUID exit: stock, ours, stock with tracepoints
+#   make bench     cycles per CPUID exit: stock, ours, stock with tracepoints,
+#                  on an emulated Intel CPU, then an AMD one
 #   make modules [KVER=<kernel release>]
 #                  build kvm, kvm-intel and vmxcap into build/<KVER>/ and
 #                  check the exported-symbol CRCs against the stock ones
@@ -31,6 +32,7 @@ test:
 
 bench:
 	tests/emu/bench/run
+	tests/emu/bench/run --cpu zambezi
 
 matrix:
 	scripts/matrix

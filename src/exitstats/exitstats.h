@@ -87,7 +87,7 @@ static inline u32 exitstats_bucket(u64 cycles)
  *	u64 hist[EXITSTATS_NR_BUCKETS][n];
  *	u64 cycles[n];
  *	u64 max[n];
- *	union { u64 start; struct { u32 lo, hi; } start_tsc; };
+ *	union exitstats_start start;
  *	unsigned long open;
  * For each slot, its finished exits: how many took how long (their count
  * is the sum of the buckets), all their cycles, and the longest.  Written
@@ -99,6 +99,14 @@ static inline u32 exitstats_bucket(u64 cycles)
  * needs no adjusting, one instruction less on every exit.  A zeroed
  * structure is a valid initial state.
  */
+/* TSC at the open exit, whole or in the halves RDTSC gives. */
+union exitstats_start {
+	u64 tsc;
+	struct {
+		u32 lo, hi;
+	};
+};
+
 #define EXITSTATS_CYCLES_OFFSET(n)	(8 * EXITSTATS_NR_BUCKETS * (n))
 #define EXITSTATS_MAX_OFFSET(n)		(EXITSTATS_CYCLES_OFFSET(n) + 8 * (n))
 #define EXITSTATS_START_OFFSET(n)	(EXITSTATS_MAX_OFFSET(n) + 8 * (n))

@@ -23,12 +23,7 @@ struct exitstats_vcpu {
 	u64 hist[EXITSTATS_NR_BUCKETS][EXITSTATS_NR_SLOTS];
 	u64 cycles[EXITSTATS_NR_SLOTS];
 	u64 max[EXITSTATS_NR_SLOTS];
-	union {
-		u64 start;		/* TSC at the open exit */
-		struct {
-			u32 lo, hi;	/* as RDTSC gives it */
-		} start_tsc;
-	};
+	union exitstats_start start;	/* TSC at the open exit */
 	unsigned long open;		/* slot of the open exit, or SLOT_IDLE */
 };
 
@@ -75,7 +70,7 @@ struct exitstats_svm_vcpu {
 	u64 hist[EXITSTATS_NR_BUCKETS][EXITSTATS_SVM_NR_SLOTS];
 	u64 cycles[EXITSTATS_SVM_NR_SLOTS];
 	u64 max[EXITSTATS_SVM_NR_SLOTS];
-	u64 start;			/* TSC at the open exit */
+	union exitstats_start start;	/* TSC at the open exit */
 	unsigned long open;		/* slot of the open exit, or SLOT_IDLE */
 };
 

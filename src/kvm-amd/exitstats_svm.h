@@ -9,46 +9,23 @@
 #define EXITSTATS_SVM_H
 
 #include <linux/compiler.h>
-#include <asm/msr.h>
 
-#include "exitstats.h"
+#include "exitstats_exit.h"
 
 struct kvm_vcpu;
-
-/*
- * Add @val to the figure at @p in one instruction, so that readers on other
- * CPUs never see a torn value; not atomic against other writers, and there
- * are none: only the vCPU's own thread writes its figures.
- */
-static __always_inline void exitstats_svm_add(u64 *p, u64 val)
-{
-	asm("addq %1, %0" : "+m" (*p) : "er" (val));
-}
 
 /* Right after VMRUN returns, with the VMCB's EXITCODE: open the exit. */
 static __always_inline void exitstats_svm_begin(struct exitstats_svm_vcpu *es,
 						u32 exit_code)
 {
-	es->start = rdtsc();
-	es->open = exitstats_svm_slot(exit_code);
+	exitstats_exit_open(&es->start, &es->open,
+			    exitstats_svm_slot(exit_code));
 }
 
-/*
- * KVM is done with the exit: it is about to run the guest again (VMRUN), or
- * the vCPU is being put (return to user space, preemption, blocking).  The
- * exit is counted in the bucket of its cycles.  With no exit open, the
- * time since the last one ended goes to the idle slot, never reported.
- */
+/* KVM is done with the exit (exitstats_exit_close()). */
 static __always_inline void exitstats_svm_end(struct exitstats_svm_vcpu *es)
 {
-	unsigned long open = es->open;
-	u64 cycles = rdtsc() - es->start;
-
-	exitstats_svm_add(&es->cycles[open], cycles);
-	if (cycles > es->max[open])
-		WRITE_ONCE(es->max[open], cycles);
-	exitstats_svm_add(&es->hist[exitstats_bucket(cycles)][open], 1);
-	es->open = EXITSTATS_SLOT_IDLE;
+	EXITSTATS_EXIT_CLOSE(es, EXITSTATS_SVM_NR_SLOTS);
 }
 
 void exitstats_svm_register(int (*const *handlers)(struct kvm_vcpu *vcpu),

@@ -5,21 +5,10 @@
  * compiled against a TSC the test controls (fake/asm/msr.h).
  */
 #define __always_inline inline
-#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #include "tap.h"
 #include "fake/asm/msr.h"
-static inline void barrier(void)
-{
-	asm volatile("" : : : "memory");
-}
-
-#define EXITSTATS_RDTSC_HALVES
-static void exitstats_rdtsc_halves(uint32_t *lo, uint32_t *hi)
-{
-	*lo = (uint32_t)fake_tsc;
-	*hi = fake_tsc >> 32;
-}
+#include "fake/linux/compiler.h"
 #include "exitstats/exitstats.c"
 #include "kvm-intel/exitstats_vmx.h"
 

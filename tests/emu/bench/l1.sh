@@ -31,11 +31,16 @@ tracepoints() {
 	done
 }
 
+# On AMD /init loaded our kvm.ko under the stock kvm-amd.ko: ours is both.
+both_ours() {
+	kvm_unload && kvm_load ours ours
+}
+[ "$KES_VENDOR" != amd ] || tap_cmd "our kvm and kvm-amd load" both_ours
 tap_cmd "our kvm is the one loaded (it has a version)" \
 	test "$(kvm_loaded)" = ours
 bench ours
 tap_cmd "our modules unload" kvm_unload
-tap_cmd "stock kvm and kvm-intel load" kvm_load stock
+tap_cmd "stock kvm and $KES_VENDOR_MOD load" kvm_load stock
 bench stock
 tracefs=/sys/kernel/tracing
 mount -t tracefs nodev "$tracefs" 2>/dev/null

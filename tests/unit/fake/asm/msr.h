@@ -12,4 +12,12 @@ static inline uint64_t rdtsc(void)
 	return fake_tsc;
 }
 
+/* exitstats_exit.h's RDTSC, from the same TSC. */
+#define EXITSTATS_RDTSC_HALVES
+static inline void exitstats_rdtsc_halves(uint32_t *lo, uint32_t *hi)
+{
+	*lo = (uint32_t)fake_tsc;
+	*hi = fake_tsc >> 32;
+}
+
 #endif
