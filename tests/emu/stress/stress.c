@@ -8,7 +8,7 @@
  *            with random ECX in a fresh VM, the answers into FILE
  *        kes-stress fuzz FILE SEED N
  *            ours loaded: the same inputs, every answer checked against
- *            README's specification of the leaves (0x4FFFFFFC ..
+ *            README's specification of the leaves (0x4FFFFFFB ..
  *            0x4FFFFFFF) or against FILE (the other leaves: stock)
  *        kes-stress round SECONDS VMS VCPUS SEED
  *            ours loaded: VMS VMs of VCPUS vCPUs exiting constantly (CPUID,
@@ -133,9 +133,9 @@ static void fuzz_inputs(struct fuzz_in *in, uint32_t n, uint64_t seed)
 	for (i = 0; i < n; i++) {
 		uint64_t a = rnd(), b = rnd();
 
-		/* Half on our four leaves, half on all 17 of the range. */
+		/* Half on our five leaves, half on all 17 of the range. */
 		if (a & 1)
-			in[i].leaf = 0x4ffffffc + (a >> 1) % 4;
+			in[i].leaf = 0x4ffffffb + (a >> 1) % 5;
 		else
 			in[i].leaf = 0x4ffffff0 + (a >> 1) % 17;
 		switch ((a >> 8) % 10) {
@@ -145,6 +145,9 @@ static void fuzz_inputs(struct fuzz_in *in, uint32_t n, uint64_t seed)
 		case 4: case 5:
 			in[i].ecx = special[b % ARRAY_SIZE(special)] +
 				    (uint32_t)((b >> 32) % 3);
+			break;
+		case 6:		/* a reason and a bucket, 32 and 33 too */
+			in[i].ecx = b % 96 | (uint32_t)((b >> 32) % 34) << 16;
 			break;
 		default:
 			in[i].ecx = (uint32_t)b;
@@ -213,7 +216,7 @@ static int fuzz_run(uint32_t n, uint64_t seed, struct fuzz_in **inp,
 
 static bool ours(uint32_t leaf)
 {
-	return leaf >= 0x4ffffffc && leaf <= 0x4fffffff;
+	return leaf >= 0x4ffffffb && leaf <= 0x4fffffff;
 }
 
 static int fuzz_record(const char *file, uint64_t seed, uint32_t n)
@@ -258,12 +261,14 @@ static int fuzz_check(const char *file, uint64_t seed, uint32_t n)
 	struct fclass c_stock = { .what = "other leaves answer as stock KVM did" },
 		c_tc = { .what = "0x4FFFFFFF: total count, ECX=EDX=0, grows by each CPUID at least" },
 		c_ty = { .what = "0x4FFFFFFE: EAX=EDX=0, total cycles never shrink" },
-		c_undef = { .what = "0x4FFFFFFC/D, undefined reason: 0, 0, 0, 0xFFFFFFFF" },
-		c_unh = { .what = "0x4FFFFFFC/D, defined but unhandled reason: all 0" },
+		c_undef = { .what = "0x4FFFFFFB/C/D, undefined reason (or bucket): 0, 0, 0, 0xFFFFFFFF" },
+		c_unh = { .what = "0x4FFFFFFB/C/D, defined but unhandled reason: all 0" },
+		c_rh = { .what = "0x4FFFFFFB: ECX=EDX=0, CPUID and OUT buckets within the exits run, none for HLT/VMCALL/MSRs, never shrink" },
 		c_rc = { .what = "0x4FFFFFFD: ECX=EDX=0, CPUID and OUT counts exact, none for HLT/VMCALL/MSRs, others never shrink" },
 		c_ry = { .what = "0x4FFFFFFC: EAX=EDX=0, cycles 0 where no exit, never shrink" };
 	struct fclass *all[] = { &c_stock, &c_tc, &c_ty, &c_undef, &c_unh,
-				 &c_rc, &c_ry };
+				 &c_rc, &c_ry, &c_rh };
+	static uint64_t last_hist[SDM_NR_REASONS][32];
 	uint64_t last_count[SDM_NR_REASONS] = { 0 };
 	uint64_t last_cycles[SDM_NR_REASONS] = { 0 };
 	uint64_t last_total = 0, last_total_i = 0, last_tcycles = 0;
@@ -283,7 +288,7 @@ static int fuzz_check(const char *file, uint64_t seed, uint32_t n)
 
 	for (i = 0; i < n; i++) {
 		struct cpuid_regs g = out[i];
-		uint32_t r = in[i].ecx;
+		uint32_t r = in[i].ecx, b = 0;
 		/* CPUID exits so far, this one included; OUTs so far. */
 		uint64_t cpuids = i + 1, outs = i / FUZZ_BATCH;
 
@@ -316,7 +321,12 @@ static int fuzz_check(const char *file, uint64_t seed, uint32_t n)
 			last_tcycles = hi_lo(g.ebx, g.ecx);
 			continue;
 		}
-		if (!sdm_defined(r)) {
+		/* 0x4FFFFFFB: ECX[15:0] reason, ECX[20:16] bucket, rest 0. */
+		if (in[i].leaf == 0x4ffffffb) {
+			r = in[i].ecx & 0xffff;
+			b = in[i].ecx >> 16;
+		}
+		if (!sdm_defined(r) || b >= 32) {
 			c_undef.inputs++;
 			if (g.eax || g.ebx || g.ecx || g.edx != 0xffffffff)
 				fbad(&c_undef, i, &in[i], g, "not the undefined answer");
@@ -328,7 +338,23 @@ static int fuzz_check(const char *file, uint64_t seed, uint32_t n)
 				fbad(&c_unh, i, &in[i], g, "not all 0");
 			continue;
 		}
-		if (in[i].leaf == 0x4ffffffd) {
+		if (in[i].leaf == 0x4ffffffb) {
+			uint64_t cnt = hi_lo(g.ebx, g.eax);
+
+			/* Buckets hold finished exits: not the asking one. */
+			c_rh.inputs++;
+			if (g.ecx || g.edx)
+				fbad(&c_rh, i, &in[i], g, "ECX/EDX not 0");
+			else if (r == EXIT_REASON_CPUID && cnt >= cpuids)
+				fbad(&c_rh, i, &in[i], g, "more CPUIDs than ended");
+			else if (r == EXIT_REASON_IO && cnt > outs)
+				fbad(&c_rh, i, &in[i], g, "more OUTs than run");
+			else if (never_caused(r) && cnt)
+				fbad(&c_rh, i, &in[i], g, "bucket of an exit never caused");
+			else if (cnt < last_hist[r][b])
+				fbad(&c_rh, i, &in[i], g, "bucket shrank");
+			last_hist[r][b] = cnt;
+		} else if (in[i].leaf == 0x4ffffffd) {
 			uint64_t cnt = hi_lo(g.ebx, g.eax);
 
 			c_rc.inputs++;
