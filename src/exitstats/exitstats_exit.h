@@ -110,6 +110,9 @@ static __always_inline u64 exitstats_exit_cycles(const union exitstats_start *st
  * time since the last one ended goes to the idle slot, never reported.
  * @es is one of the vCPU structures of exitstats.h, with @nr_slots slots.
  * A macro, so that each figure is addressed from @es in one instruction.
+ * hist[][] is reached as the flat array it is laid out as: b * n + slot
+ * indexes hist[0][] beyond its n entries, which bounds checking (UBSAN,
+ * on in Debian's 7.x) would report.
  */
 #define EXITSTATS_EXIT_CLOSE(es, nr_slots)				\
 do {									\
@@ -117,8 +120,8 @@ do {									\
 	u64 __c = exitstats_exit_cycles(&(es)->start, &__b);		\
 									\
 	exitstats_account(&(es)->cycles[__slot], &(es)->max[__slot],	\
-			  &(es)->hist[0][exitstats_hist_index(__b, __slot,	\
-							      (nr_slots))], \
+			  (u64 *)(es)->hist +					\
+			  exitstats_hist_index(__b, __slot, (nr_slots)),	\
 			  __c);						\
 	(es)->open = EXITSTATS_SLOT_IDLE;				\
 } while (0)
