@@ -31,8 +31,6 @@ static void (*exitstats_svm_unreg)(void);
 void exitstats_svm_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 			    size_t nr_handlers)
 {
-	void (*reg)(const struct exitstats_vendor *vendor);
-	void (*unreg)(void);
 	u32 slot, code;
 
 	/* A code is handled when svm_exit_handlers[] has an entry for it. */
@@ -45,26 +43,10 @@ void exitstats_svm_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 	/* A failed VMRUN is handled before the table is consulted. */
 	exitstats_svm_handled[EXITSTATS_SVM_SLOT_INVALID] = 1;
 
-	reg = symbol_get(exitstats_register);
-	unreg = symbol_get(exitstats_unregister);
-	if (!reg || !unreg) {
-		if (reg)
-			symbol_put(exitstats_register);
-		if (unreg)
-			symbol_put(exitstats_unregister);
-		pr_info("kvm.ko is not kvm-exitstats': exits are counted, but neither the CPUID leaves nor debugfs show them\n");
-		return;
-	}
-	reg(&exitstats_svm);
-	exitstats_svm_unreg = unreg;
+	exitstats_vendor_register(&exitstats_svm, &exitstats_svm_unreg);
 }
 
 void exitstats_svm_unregister(void)
 {
-	if (!exitstats_svm_unreg)
-		return;
-	exitstats_svm_unreg();
-	exitstats_svm_unreg = NULL;
-	symbol_put(exitstats_register);
-	symbol_put(exitstats_unregister);
+	exitstats_vendor_unregister(&exitstats_svm_unreg);
 }

@@ -32,8 +32,6 @@ static void (*exitstats_vmx_unreg)(void);
 void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 			    int nr_handlers)
 {
-	void (*reg)(const struct exitstats_vendor *vendor);
-	void (*unreg)(void);
 	int reason;
 
 	for (reason = 0; reason < EXITSTATS_NR_REASONS; reason++)
@@ -44,26 +42,10 @@ void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 	exitstats_vmx_handled[exitstats_slot(EXIT_REASON_MSR_LOAD_FAIL)] = 1;
 	exitstats_vmx_handled[exitstats_slot(EXIT_REASON_MCE_DURING_VMENTRY)] = 1;
 
-	reg = symbol_get(exitstats_register);
-	unreg = symbol_get(exitstats_unregister);
-	if (!reg || !unreg) {
-		if (reg)
-			symbol_put(exitstats_register);
-		if (unreg)
-			symbol_put(exitstats_unregister);
-		pr_info("kvm.ko is not kvm-exitstats': exits are counted, but neither the CPUID leaves nor debugfs show them\n");
-		return;
-	}
-	reg(&exitstats_vmx);
-	exitstats_vmx_unreg = unreg;
+	exitstats_vendor_register(&exitstats_vmx, &exitstats_vmx_unreg);
 }
 
 void exitstats_vmx_unregister(void)
 {
-	if (!exitstats_vmx_unreg)
-		return;
-	exitstats_vmx_unreg();
-	exitstats_vmx_unreg = NULL;
-	symbol_put(exitstats_register);
-	symbol_put(exitstats_unregister);
+	exitstats_vendor_unregister(&exitstats_vmx_unreg);
 }

@@ -27,6 +27,42 @@ struct exitstats_vendor {
 void exitstats_register(const struct exitstats_vendor *vendor);
 void exitstats_unregister(void);
 
+/*
+ * For a vendor module: register @vendor with kvm.ko, reached through
+ * symbol_get(), never linked to, so that the vendor module still loads and
+ * runs guests under a stock kvm.ko (its exits are then counted but nobody
+ * reads them).  *@unreg becomes kvm.ko's exitstats_unregister(), or NULL.
+ */
+static inline void exitstats_vendor_register(const struct exitstats_vendor *vendor,
+					     void (**unreg)(void))
+{
+	void (*reg)(const struct exitstats_vendor *vendor);
+
+	reg = symbol_get(exitstats_register);
+	*unreg = symbol_get(exitstats_unregister);
+	if (reg && *unreg) {
+		reg(vendor);
+		return;
+	}
+	if (reg)
+		symbol_put(exitstats_register);
+	if (*unreg)
+		symbol_put(exitstats_unregister);
+	*unreg = NULL;
+	pr_info("kvm.ko is not kvm-exitstats': exits are counted, but neither the CPUID leaves nor debugfs show them\n");
+}
+
+/* Undo exitstats_vendor_register(); nothing if it found a stock kvm.ko. */
+static inline void exitstats_vendor_unregister(void (**unreg)(void))
+{
+	if (!*unreg)
+		return;
+	(*unreg)();
+	*unreg = NULL;
+	symbol_put(exitstats_register);
+	symbol_put(exitstats_unregister);
+}
+
 bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 		       u32 *ecx, u32 *edx);
 
