@@ -31,8 +31,8 @@ test:
 	tests/run
 
 bench:
-	tests/emu/bench/run
-	tests/emu/bench/run --cpu zambezi
+	bench/run
+	bench/run --cpu zambezi
 
 matrix:
 	scripts/matrix

@@ -4,11 +4,11 @@
 # Payload of scripts/demo on the emulated host (L1), sourced by its /init
 # with /lib/kes.sh, our modules loaded: vmxcap.ko's report of the emulated
 # CPU, then a nested Linux guest boot under QEMU whose /init prints the
-# exit profile of its own boot (tests/emu/nested/l2-init, kes.demo=1).
+# exit profile of its own boot (emu/nested/l2-init, kes.demo=1).
 # Lines for people start with "# vmxcap ", "# profile " or "# note ";
 # scripts/demo formats them.  TAP lines say which steps worked.
 
-# shellcheck source=/dev/null # tests/emu/nested/qemu.sh, in the payload
+# shellcheck source=/dev/null # emu/nested/qemu.sh, in the payload
 . ./qemu.sh
 
 if [ -f "$KES_MODS/ours/vmxcap.ko" ]; then

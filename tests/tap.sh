@@ -4,7 +4,7 @@
 # tests/tap.sh: the one set of TAP helpers, sourced by every shell test
 # that prints TAP (tests/, tools/check, scripts/style, scripts/matrix) and
 # by the emulated host's payloads, which find it in the initramfs as
-# /lib/tap.sh (tests/emu/boot ships it, initramfs/kes.sh sources it).
+# /lib/tap.sh (emu/boot ships it, initramfs/kes.sh sources it).
 # POSIX sh, so that bash, dash and busybox sh all run it.
 #
 # One argument order: what is checked comes first and the description

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest tests on the emulated AMD host (issue 15): the VMM of ../vmm runs
+ * Guest tests on the emulated AMD host: the VMM of ../vmm runs
  * its guest routines (CPUID, OUT and HLT loops) on kvm-amd, under the stock
  * kvm.ko and under ours.  The oracle for the exits is stock KVM's own
  * statistics in debugfs (io_exits, halt_exits, exits of the VM's

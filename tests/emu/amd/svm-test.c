@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest tests of our kvm.ko with our kvm-amd.ko on the emulated AMD host
- * (issue 15): the VMM of ../vmm runs its guest routines (CPUID, OUT, HLT
+ * Guest tests of our kvm.ko with our kvm-amd.ko on the emulated AMD host:
+ * the VMM of ../vmm runs its guest routines (CPUID, OUT, HLT
  * and WRMSR loops), which count the exits they cause, and the guest reads
  * the leaves 0x4FFFFFFB .. 0x4FFFFFFF with SVM exit codes (AMD64 APM Vol. 2
  * Appendix C) as reasons: CPUID 0x72, HLT 0x78, IOIO 0x7B, MSR 0x7C.

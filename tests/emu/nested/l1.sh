@@ -11,7 +11,7 @@
 # by promtool), then lets the guest go on; at the end it judges what the
 # guest read against the table, as TAP.
 
-# shellcheck source=/dev/null # tests/emu/nested/qemu.sh, in the payload
+# shellcheck source=/dev/null # emu/nested/qemu.sh, in the payload
 . ./qemu.sh
 
 # One of the guest's reads as "eax ebx ecx edx" in decimal.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 #
-# Payload of tests/emu/bench/run on the emulated host (L1), sourced by its
+# Payload of bench/run on the emulated host (L1), sourced by its
 # /init with /lib/kes.sh: cpuid-bench on our modules, on the stock ones,
 # and on the stock ones with the kvm:kvm_exit and kvm:kvm_entry
 # tracepoints on.  Each figure goes out as "# bench <config> <cycles>";

@@ -1,24 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 #
-# Helpers for payloads of tests/emu/boot, sourced by /init and available to
+# Helpers for payloads of emu/boot, sourced by /init and available to
 # run.sh as /lib/kes.sh.  KES_KVM says which kvm.ko /init loaded: "ours"
 # (boot --modules) or "stock" (the kernel image's own).  KES_VENDOR, "intel"
-# or "amd", is the emulated CPU's vendor as tests/emu/boot decided it from
+# or "amd", is the emulated CPU's vendor as emu/boot decided it from
 # the Bochs model; the vendor module is kvm-intel.ko or kvm-amd.ko.
 
-# shellcheck source=/dev/null # written by tests/emu/boot
+# shellcheck source=/dev/null # written by emu/boot
 [ ! -f /etc/kes.conf ] || . /etc/kes.conf
 KES_VENDOR=${KES_VENDOR:-intel}
 KES_MODS=/lib/modules/kes
 # The vendor module's name as rmmod and /sys/module know it.
 # shellcheck disable=SC2034 # for the payloads that source this file
 KES_VENDOR_MOD=kvm_$KES_VENDOR
-# What in a kernel log fails a test (tests/emu/boot reads it from here too).
+# What in a kernel log fails a test (emu/boot reads it from here too).
 # shellcheck disable=SC2034 # for the payloads that source this file
 KES_BAD_LOG='disagrees about version of symbol|WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|unable to handle|kernel BUG'
 # Kernel arguments that keep a boot under emulation short, measured
-# (README.md, "Facts behind the harness"); the L1 kernel (tests/emu/boot)
+# (README.md, "Facts behind the harness"); the L1 kernel (emu/boot)
 # and the nested L2 (nested/qemu.sh) both boot with them.  The last one is
 # a list that callers may extend with ",name".
 # shellcheck disable=SC2034 # for the payloads that source this file
@@ -66,7 +66,7 @@ kvm_loaded() {
 	if [ -e /sys/module/kvm/version ]; then echo ours; else echo stock; fi
 }
 
-# TAP for run.sh: tests/tap.sh, shipped by tests/emu/boot as /lib/tap.sh
+# TAP for run.sh: tests/tap.sh, shipped by emu/boot as /lib/tap.sh
 # (tap_ok, tap_is, tap_cmd, tap_run, tap_done, ...): one numbering across
 # shell checks and TAP programs, and one plan at the end.
 TAP_STATE=${TAP_STATE:-/tmp/kes-tap.state}
