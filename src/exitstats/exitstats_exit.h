@@ -25,31 +25,29 @@ static __always_inline void exitstats_rdtsc_halves(u32 *lo, u32 *hi)
 #endif
 
 /*
- * The bucket of @cycles below 2^32: one BSR.  For @cycles = 0 BSR sets ZF
- * and leaves its destination alone (as fls64() relies on), so the 0 it
- * starts with is bucket 0.
+ * The bucket of @cycles below 2^32: one BSR, in place.  For @cycles = 0
+ * BSR sets ZF and leaves its destination alone (as fls64() relies on), so
+ * the 0 it holds is bucket 0.
  */
 static __always_inline unsigned long exitstats_exit_bucket32(u32 cycles)
 {
-	unsigned long b = 0;
+	unsigned long b = cycles;
 
-	asm("bsrl %1, %k0" : "+r" (b) : "rm" (cycles));
+	asm("bsrl %k0, %k0" : "+r" (b));
 	return b;
 }
 
 /*
  * The index of bucket @b of @slot in hist[][@nr_slots]: one IMUL and one
- * ADD (GCC would rather spend three LEAs on the product).
+ * ADD (GCC would rather spend three LEAs on the product).  The product
+ * takes @b's register, so that the cycles keep theirs without a copy.
  */
 static __always_inline unsigned long exitstats_hist_index(unsigned long b,
 							  unsigned long slot,
 							  unsigned long nr_slots)
 {
-	unsigned long i;
-
-	asm("imulq %[n], %[b], %[i]" : [i] "=r" (i)
-	    : [b] "rm" (b), [n] "i" (nr_slots));
-	return i + slot;
+	asm("imulq %[n], %[b], %[b]" : [b] "+r" (b) : [n] "i" (nr_slots));
+	return b + slot;
 }
 
 /*
