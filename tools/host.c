@@ -141,12 +141,13 @@ static const struct exitstats_isa *detect_isa(const char *buf, size_t len)
 }
 
 /*
- * A reason line's row in @isa: 0 with *row, 1 to skip the line (a code
- * beyond our table, from a newer manual), -1 with a message.
+ * A reason line's row in @isa, marked in @seen: 0 with *row, 1 to skip the
+ * line (a code beyond our table, from a newer manual), -1 with a message
+ * (a name not ours, a row @seen already).
  */
 static int reason_row(const struct exitstats_isa *isa, u64 reason,
 		      const char *tok, const char *file, unsigned int line,
-		      int *row, char *err)
+		      bool *seen, int *row, char *err)
 {
 	const char *name;
 	u32 slot;
@@ -164,6 +165,12 @@ static int reason_row(const struct exitstats_isa *isa, u64 reason,
 		return -1;
 	}
 	*row = slot - 1;
+	if (seen[*row]) {
+		snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
+			 file, line, (u32)reason);
+		return -1;
+	}
+	seen[*row] = true;
 	return 0;
 }
 
@@ -237,17 +244,12 @@ int kes_parse_table(const char *buf, size_t len, struct kes_table *t,
 			snprintf(err, KES_ERRLEN, "%s:%u: malformed line", file, line);
 			return -1;
 		}
-		kind = reason_row(t->isa, reason, tok, file, line, &row, err);
+		kind = reason_row(t->isa, reason, tok, file, line, seen, &row,
+				  err);
 		if (kind < 0)
 			return -1;
 		if (kind)
 			continue;
-		if (seen[row]) {
-			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
-				 file, line, (u32)reason);
-			return -1;
-		}
-		seen[row] = true;
 		t->count[row] = count;
 		t->cycles[row] = cycles;
 	}
@@ -343,17 +345,12 @@ int kes_parse_hist(const char *buf, size_t len, struct kes_table *t,
 			}
 			continue;
 		}
-		kind = reason_row(isa, reason, tok, file, line, &row, err);
+		kind = reason_row(isa, reason, tok, file, line, seen, &row,
+				  err);
 		if (kind < 0)
 			return -1;
 		if (kind)
 			continue;
-		if (seen[row]) {
-			snprintf(err, KES_ERRLEN, "%s:%u: reason %u listed twice",
-				 file, line, (u32)reason);
-			return -1;
-		}
-		seen[row] = true;
 		memcpy(t->hist[row], hist, sizeof(hist));
 		t->max[row] = max;
 	}

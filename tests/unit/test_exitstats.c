@@ -12,27 +12,12 @@
 #include "exitstats/exitstats.c"
 #include "kvm-intel/exitstats_vmx.h"
 
-#define NR_VCPUS 4
-
-/*
- * A VM: its vCPUs' figures, summed the way kvm.ko's gather does; asking is
- * the vCPU whose CPUID asks, with its exit open (-1: none, as debugfs).
- */
-struct vm {
-	struct exitstats_vcpu vcpu[NR_VCPUS];
-	int nr;
-	int asking;
-};
-
-static void gather(void *ctx, int slot, struct exitstats_figures *f)
-{
-	struct vm *vm = ctx;
-	int i;
-
-	for (i = 0; i < vm->nr; i++)
-		exitstats_accumulate(&exitstats_isa_vmx, &vm->vcpu[i], slot,
-				     i == vm->asking, f);
-}
+#define TEST_ISA	exitstats_isa_vmx
+#define TEST_VCPU	struct exitstats_vcpu
+#define TEST_NR_SLOTS	EXITSTATS_NR_SLOTS
+#define TEST_EXIT_BEGIN	exitstats_exit_begin
+#define TEST_EXIT_END	exitstats_exit_end
+#include "exitstats_test.h"
 
 /* Finished exits of @slot on @v: the sum of its buckets. */
 static u64 slot_count(const struct exitstats_vcpu *v, int slot)
@@ -49,9 +34,7 @@ static u64 slot_count(const struct exitstats_vcpu *v, int slot)
 static const u32 not_handled[] = { 5, 6, 11, 17, 3, 4, 16, 51, 63, 64, 65,
 				   66, 67, 68, 69, 70, 71, 72, 73, 76, 77,
 				   78, 79, 80, 81 };
-/* Per slot, as kvm-intel registers it: slot r + 1 is reason r. */
-static u8 handled[EXITSTATS_NR_SLOTS];
-
+/* handled[] as kvm-intel registers it: slot r + 1 is reason r. */
 static void init_handled(void)
 {
 	unsigned int i;
@@ -59,50 +42,6 @@ static void init_handled(void)
 	memset(handled, 1, sizeof(handled));
 	for (i = 0; i < ARRAY_SIZE(not_handled); i++)
 		handled[not_handled[i] + 1] = 0;
-}
-
-struct regs {
-	u32 eax, ebx, ecx, edx;
-};
-
-/* CPUID as the guest issues it; registers start as garbage. */
-static bool cpuid(struct vm *vm, u32 leaf, u32 subleaf, struct regs *r)
-{
-	u32 eax = 0xdeadbeef, ebx = 0xdeadbeef, edx = 0xdeadbeef;
-
-	r->ecx = subleaf;
-	if (!exitstats_answer(&exitstats_isa_vmx, leaf, &eax, &ebx, &r->ecx,
-			      &edx, handled, gather, vm))
-		return false;
-	r->eax = eax;
-	r->ebx = ebx;
-	r->edx = edx;
-	return true;
-}
-
-static void regs_are(const struct regs *r, u32 a, u32 b, u32 c, u32 d,
-		     const char *fmt, ...)
-{
-	int good = r->eax == a && r->ebx == b && r->ecx == c && r->edx == d;
-	char what[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (!ok(good, "%s", what))
-		printf("#   expected %08x %08x %08x %08x\n"
-		       "#   got      %08x %08x %08x %08x\n",
-		       a, b, c, d, r->eax, r->ebx, r->ecx, r->edx);
-}
-
-/* One complete exit of @reason on @v, taking @cycles to handle. */
-static void exit_once(struct exitstats_vcpu *v, u16 reason, u64 cycles)
-{
-	exitstats_exit_begin(v, reason);
-	fake_tsc += cycles;
-	exitstats_exit_end(v);
-	fake_tsc += 1000;	/* guest time: never accounted */
 }
 
 static void test_table(void)
@@ -351,6 +290,48 @@ static void test_guest_mode(void)
 
 static void test_leaves(void)
 {
+	static const struct leaf_case finished[] = {
+		{ 0x4FFFFFFF, 0x1234, { 7, 0, 0, 0 },
+		  "0x4FFFFFFF: total exits in EAX, ECX ignored" },
+		{ 0x4FFFFFFE, 0x1234, { 0, 0, 547, 0 },
+		  "0x4FFFFFFE: total cycles in EBX:ECX" },
+		{ 0x4FFFFFFD, 10, { 5, 0, 0, 0 },
+		  "0x4FFFFFFD ECX=10: CPUID exits" },
+		{ 0x4FFFFFFC, 10, { 0, 0, 500, 0 },
+		  "0x4FFFFFFC ECX=10: CPUID cycles" },
+		{ 0x4FFFFFFD, 30, { 1, 0, 0, 0 },
+		  "0x4FFFFFFD ECX=30: I/O exits" },
+		{ 0x4FFFFFFC, 12, { 0, 0, 7, 0 },
+		  "0x4FFFFFFC ECX=12: HLT cycles" },
+		{ 0x4FFFFFFD, 0, { 0, 0, 0, 0 },
+		  "ECX=0: defined and handled, none yet" },
+		{ 0x4FFFFFFD, 48, { 0, 0, 0, 0 },
+		  "ECX=48 (EPT violation): handled, none yet" },
+	};
+	static const struct leaf_case buckets[] = {
+		{ 0x4FFFFFFB, 10 | 6 << 16, { 5, 0, 0, 0 },
+		  "0x4FFFFFFB ECX=10|6<<16: 5 CPUIDs in bucket 6" },
+		{ 0x4FFFFFFB, 10 | 7 << 16, { 0, 0, 0, 0 },
+		  "0x4FFFFFFB: bucket 7 empty" },
+		{ 0x4FFFFFFB, 10, { 0, 0, 0, 0 },
+		  "0x4FFFFFFB: bucket 0 empty" },
+		{ 0x4FFFFFFB, 30 | 5 << 16, { 1, 0, 0, 0 },
+		  "0x4FFFFFFB ECX=30|5<<16: the I/O exit" },
+		{ 0x4FFFFFFB, 12 | 2 << 16, { 1, 0, 0, 0 },
+		  "0x4FFFFFFB ECX=12|2<<16: the HLT" },
+		{ 0x4FFFFFFB, 12 | 31 << 16, { 0, 0, 0, 0 },
+		  "0x4FFFFFFB: bucket 31 is a bucket" },
+	};
+	static const struct leaf_case asking[] = {
+		{ 0x4FFFFFFD, 10, { 6, 0, 0, 0 },
+		  "0x4FFFFFFD ECX=10: the asking CPUID counts" },
+		{ 0x4FFFFFFF, 0, { 8, 0, 0, 0 },
+		  "0x4FFFFFFF: so do the totals" },
+		{ 0x4FFFFFFB, 10 | 6 << 16, { 5, 0, 0, 0 },
+		  "0x4FFFFFFB: buckets hold finished exits only" },
+		{ 0x4FFFFFFC, 10, { 0, 0, 500, 0 },
+		  "0x4FFFFFFC: cycles of finished exits only" },
+	};
 	struct vm vm = { .nr = 1, .asking = -1 };
 	struct regs r;
 	int i;
@@ -366,47 +347,14 @@ static void test_leaves(void)
 	   !cpuid(&vm, 0x50000000, 0, &r) && !cpuid(&vm, 0x4FFFFFFB - 0x100, 0, &r),
 	   "other leaves are not ours");
 
-	cpuid(&vm, 0x4FFFFFFF, 0x1234, &r);
-	regs_are(&r, 7, 0, 0, 0, "0x4FFFFFFF: total exits in EAX, ECX ignored");
-	cpuid(&vm, 0x4FFFFFFE, 0x1234, &r);
-	regs_are(&r, 0, 0, 547, 0, "0x4FFFFFFE: total cycles in EBX:ECX");
-	cpuid(&vm, 0x4FFFFFFD, 10, &r);
-	regs_are(&r, 5, 0, 0, 0, "0x4FFFFFFD ECX=10: CPUID exits");
-	cpuid(&vm, 0x4FFFFFFC, 10, &r);
-	regs_are(&r, 0, 0, 500, 0, "0x4FFFFFFC ECX=10: CPUID cycles");
-	cpuid(&vm, 0x4FFFFFFD, 30, &r);
-	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFD ECX=30: I/O exits");
-	cpuid(&vm, 0x4FFFFFFC, 12, &r);
-	regs_are(&r, 0, 0, 7, 0, "0x4FFFFFFC ECX=12: HLT cycles");
-	cpuid(&vm, 0x4FFFFFFD, 0, &r);
-	regs_are(&r, 0, 0, 0, 0, "ECX=0: defined and handled, none yet");
-	cpuid(&vm, 0x4FFFFFFD, 48, &r);
-	regs_are(&r, 0, 0, 0, 0, "ECX=48 (EPT violation): handled, none yet");
+	leaves_are(&vm, finished, ARRAY_SIZE(finished));
 
-	cpuid(&vm, 0x4FFFFFFB, 10 | 6 << 16, &r);
-	regs_are(&r, 5, 0, 0, 0, "0x4FFFFFFB ECX=10|6<<16: 5 CPUIDs in bucket 6");
-	cpuid(&vm, 0x4FFFFFFB, 10 | 7 << 16, &r);
-	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 7 empty");
-	cpuid(&vm, 0x4FFFFFFB, 10, &r);
-	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 0 empty");
-	cpuid(&vm, 0x4FFFFFFB, 30 | 5 << 16, &r);
-	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB ECX=30|5<<16: the I/O exit");
-	cpuid(&vm, 0x4FFFFFFB, 12 | 2 << 16, &r);
-	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB ECX=12|2<<16: the HLT");
-	cpuid(&vm, 0x4FFFFFFB, 12 | 31 << 16, &r);
-	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB: bucket 31 is a bucket");
+	leaves_are(&vm, buckets, ARRAY_SIZE(buckets));
 
 	/* The guest asks with a CPUID exit open on its vCPU. */
 	vm.asking = 0;
 	exitstats_exit_begin(&vm.vcpu[0], 10);
-	cpuid(&vm, 0x4FFFFFFD, 10, &r);
-	regs_are(&r, 6, 0, 0, 0, "0x4FFFFFFD ECX=10: the asking CPUID counts");
-	cpuid(&vm, 0x4FFFFFFF, 0, &r);
-	regs_are(&r, 8, 0, 0, 0, "0x4FFFFFFF: so do the totals");
-	cpuid(&vm, 0x4FFFFFFB, 10 | 6 << 16, &r);
-	regs_are(&r, 5, 0, 0, 0, "0x4FFFFFFB: buckets hold finished exits only");
-	cpuid(&vm, 0x4FFFFFFC, 10, &r);
-	regs_are(&r, 0, 0, 500, 0, "0x4FFFFFFC: cycles of finished exits only");
+	leaves_are(&vm, asking, ARRAY_SIZE(asking));
 	exitstats_exit_end(&vm.vcpu[0]);
 }
 
@@ -418,22 +366,23 @@ static void test_classes(void)
 	static const u32 bad_hist[] = { 10 | 32 << 16, 10 | 1 << 21,
 					10 | 1u << 31, 0xFFE0000A, 0xFFFFFFFF,
 					35 | 3 << 16, 82, 0xFFFF | 31 << 16 };
+	/* The leaves whose ECX is a reason alone: count, then cycles. */
+	static const u32 per_reason[] = { 0x4FFFFFFD, 0x4FFFFFFC };
 	struct vm vm = { .nr = 1, .asking = -1 };
 	struct regs r;
-	unsigned int i;
+	unsigned int i, l;
 
 	/* Give the unhandled reasons figures: they must still read 0. */
 	for (i = 0; i < ARRAY_SIZE(unhandled); i++)
 		exit_once(&vm.vcpu[0], unhandled[i], 9);
 
-	for (i = 0; i < ARRAY_SIZE(undefined); i++) {
-		cpuid(&vm, 0x4FFFFFFD, undefined[i], &r);
-		regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
-			 "0x4FFFFFFD ECX=0x%x: not defined", undefined[i]);
-		cpuid(&vm, 0x4FFFFFFC, undefined[i], &r);
-		regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
-			 "0x4FFFFFFC ECX=0x%x: not defined", undefined[i]);
-	}
+	for (i = 0; i < ARRAY_SIZE(undefined); i++)
+		for (l = 0; l < ARRAY_SIZE(per_reason); l++) {
+			cpuid(&vm, per_reason[l], undefined[i], &r);
+			regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
+				 "0x%X ECX=0x%x: not defined", per_reason[l],
+				 undefined[i]);
+		}
 	for (i = 0; i < ARRAY_SIZE(bad_hist); i++) {
 		cpuid(&vm, 0x4FFFFFFB, bad_hist[i], &r);
 		regs_are(&r, 0, 0, 0, 0xFFFFFFFF,
@@ -444,39 +393,38 @@ static void test_classes(void)
 		regs_are(&r, 0, 0, 0, 0,
 			 "0x4FFFFFFB ECX=%u|3<<16: defined, not handled",
 			 unhandled[i]);
-		cpuid(&vm, 0x4FFFFFFD, unhandled[i], &r);
-		regs_are(&r, 0, 0, 0, 0,
-			 "0x4FFFFFFD ECX=%u: defined, not handled", unhandled[i]);
-		cpuid(&vm, 0x4FFFFFFC, unhandled[i], &r);
-		regs_are(&r, 0, 0, 0, 0,
-			 "0x4FFFFFFC ECX=%u: defined, not handled", unhandled[i]);
+		for (l = 0; l < ARRAY_SIZE(per_reason); l++) {
+			cpuid(&vm, per_reason[l], unhandled[i], &r);
+			regs_are(&r, 0, 0, 0, 0,
+				 "0x%X ECX=%u: defined, not handled",
+				 per_reason[l], unhandled[i]);
+		}
 	}
 }
 
 static void test_high_half(void)
 {
+	static const struct leaf_case halves[] = {
+		{ 0x4FFFFFFD, 10, { 0x23456789, 0x1, 0, 0 },
+		  "64-bit count: EAX low, EBX high" },
+		{ 0x4FFFFFFC, 10, { 0, 0xABCDEF01, 0x23456789, 0 },
+		  "64-bit cycles: EBX high, ECX low" },
+		{ 0x4FFFFFFF, 0, { 0x23456788, 0x2, 0, 0 },
+		  "total exits carry into the high half" },
+		{ 0x4FFFFFFE, 0, { 0, 0xABCDEF02, 0x23456789, 0 },
+		  "total cycles carry into the high half" },
+		{ 0x4FFFFFFB, 10 | 9 << 16, { 0x23456789, 0x1, 0, 0 },
+		  "64-bit bucket: EAX low, EBX high" },
+	};
 	struct vm vm = { .nr = 1, .asking = -1 };
 	u32 s = exitstats_slot(10);
-	struct regs r;
 
 	vm.vcpu[0].hist[9][s] = 0x123456789ULL;
 	vm.vcpu[0].cycles[s] = 0xABCDEF0123456789ULL;
 	vm.vcpu[0].hist[4][exitstats_slot(30)] = 0xFFFFFFFFULL;
 	vm.vcpu[0].cycles[exitstats_slot(30)] = 0x0000000100000000ULL;
 
-	cpuid(&vm, 0x4FFFFFFD, 10, &r);
-	regs_are(&r, 0x23456789, 0x1, 0, 0, "64-bit count: EAX low, EBX high");
-	cpuid(&vm, 0x4FFFFFFC, 10, &r);
-	regs_are(&r, 0, 0xABCDEF01, 0x23456789, 0,
-		 "64-bit cycles: EBX high, ECX low");
-	cpuid(&vm, 0x4FFFFFFF, 0, &r);
-	regs_are(&r, 0x23456788, 0x2, 0, 0,
-		 "total exits carry into the high half");
-	cpuid(&vm, 0x4FFFFFFE, 0, &r);
-	regs_are(&r, 0, 0xABCDEF02, 0x23456789, 0,
-		 "total cycles carry into the high half");
-	cpuid(&vm, 0x4FFFFFFB, 10 | 9 << 16, &r);
-	regs_are(&r, 0x23456789, 0x1, 0, 0, "64-bit bucket: EAX low, EBX high");
+	leaves_are(&vm, halves, ARRAY_SIZE(halves));
 }
 
 static void test_vcpus(void)

@@ -16,23 +16,12 @@
 #include "exitstats/exitstats.c"
 #include "kvm-amd/exitstats_svm.h"
 
-#define NR_VCPUS 4
-
-struct vm {
-	struct exitstats_svm_vcpu vcpu[NR_VCPUS];
-	int nr;
-	int asking;
-};
-
-static void gather(void *ctx, int slot, struct exitstats_figures *f)
-{
-	struct vm *vm = ctx;
-	int i;
-
-	for (i = 0; i < vm->nr; i++)
-		exitstats_accumulate(&exitstats_isa_svm, &vm->vcpu[i], slot,
-				     i == vm->asking, f);
-}
+#define TEST_ISA	exitstats_isa_svm
+#define TEST_VCPU	struct exitstats_svm_vcpu
+#define TEST_NR_SLOTS	EXITSTATS_SVM_NR_SLOTS
+#define TEST_EXIT_BEGIN	exitstats_svm_begin
+#define TEST_EXIT_END	exitstats_svm_end
+#include "exitstats_test.h"
 
 /*
  * The exit codes of 6.1's svm_exit_handlers[] (svm.c), as kvm-amd registers
@@ -57,7 +46,6 @@ static int fake_handler(struct kvm_vcpu *vcpu)
 }
 
 static int (*handlers[0x404])(struct kvm_vcpu *vcpu);
-static u8 handled[EXITSTATS_SVM_NR_SLOTS];
 
 /* What exitstats_svm_register() does, by hand: slot = code + 1 below 0xA7. */
 static void init_handled(void)
@@ -72,43 +60,6 @@ static void init_handled(void)
 	for (c = 0x400; c <= 0x403; c++)
 		handled[168 + c - 0x400] = !!handlers[c];
 	handled[173] = 1;	/* VMEXIT_INVALID: KVM_EXIT_FAIL_ENTRY */
-}
-
-struct regs {
-	u32 eax, ebx, ecx, edx;
-};
-
-static bool cpuid(struct vm *vm, u32 leaf, u32 subleaf, struct regs *r)
-{
-	u32 eax = 0xdeadbeef, ebx = 0xdeadbeef, edx = 0xdeadbeef;
-
-	r->ecx = subleaf;
-	if (!exitstats_answer(&exitstats_isa_svm, leaf, &eax, &ebx, &r->ecx,
-			      &edx, handled, gather, vm))
-		return false;
-	r->eax = eax;
-	r->ebx = ebx;
-	r->edx = edx;
-	return true;
-}
-
-static void regs_are(const struct regs *r, u32 a, u32 b, u32 c, u32 d,
-		     const char *what)
-{
-	if (!ok(r->eax == a && r->ebx == b && r->ecx == c && r->edx == d,
-		"%s", what))
-		printf("#   expected %08x %08x %08x %08x\n"
-		       "#   got      %08x %08x %08x %08x\n",
-		       a, b, c, d, r->eax, r->ebx, r->ecx, r->edx);
-}
-
-/* One complete exit of @code on @v, taking @cycles to handle. */
-static void exit_once(struct exitstats_svm_vcpu *v, u32 code, u64 cycles)
-{
-	exitstats_svm_begin(v, code);
-	fake_tsc += cycles;
-	exitstats_svm_end(v);
-	fake_tsc += 1000;	/* guest time: never accounted */
 }
 
 static void test_table(void)
@@ -233,6 +184,38 @@ static void test_hooks(void)
 
 static void test_leaves(void)
 {
+	static const struct leaf_case answers[] = {
+		{ 0x4FFFFFFD, 0x72, { 3, 0, 0, 0 },
+		  "0x4FFFFFFD ECX=0x72 (CPUID): 2 + the asking one" },
+		{ 0x4FFFFFFC, 0x72, { 0, 0, 4000, 0 },
+		  "0x4FFFFFFC ECX=0x72: 4000 cycles" },
+		{ 0x4FFFFFFD, 0x7B, { 2, 0, 0, 0 },
+		  "IOIO (0x7B): 2" },
+		{ 0x4FFFFFFD, 0x78, { 1, 0, 0, 0 },
+		  "HLT (0x78): 1" },
+		{ 0x4FFFFFFD, 0x7C, { 3, 0, 0, 0 },
+		  "MSR (0x7C): 3" },
+		{ 0x4FFFFFFC, 0x7C, { 0, 0, 120, 0 },
+		  "MSR: 120 cycles" },
+		{ 0x4FFFFFFD, 0x400, { 0, 0, 0, 0 },
+		  "NPF (0x400): handled, none yet" },
+		{ 0x4FFFFFFD, 0xFFFFFFFF, { 0, 0, 0, 0 },
+		  "VMEXIT_INVALID (-1): handled, none" },
+		{ 0x4FFFFFFF, 0, { 11, 0, 0, 0 },
+		  "total: 10 finished + the asking one" },
+		{ 0x4FFFFFFE, 0, { 0, 0, 4456, 0 },
+		  "total cycles: 4456, other and not handled included" },
+		{ 0x4FFFFFFB, 0x72 | 9 << 16, { 1, 0, 0, 0 },
+		  "0x4FFFFFFB CPUID bucket 9 (512-1023): the 1000-cycle one" },
+		{ 0x4FFFFFFB, 0x72 | 11 << 16, { 1, 0, 0, 0 },
+		  "0x4FFFFFFB CPUID bucket 11: the 3000-cycle one" },
+		{ 0x4FFFFFFB, 0x7C | 5 << 16, { 3, 0, 0, 0 },
+		  "0x4FFFFFFB MSR bucket 5: three of 40" },
+		{ 0x4FFFFFFB, 0x400 | 3 << 16, { 0, 0, 0, 0 },
+		  "0x4FFFFFFB NPF (0x400): reachable in 16 bits" },
+		{ 0x4FFFFFFB, 0x72 | 32 << 16, { 0, 0, 0, 0xFFFFFFFF },
+		  "0x4FFFFFFB bucket 32: undefined" },
+	};
 	static const u32 not_handled[] = {
 		0x001, 0x002, 0x005, 0x00F, 0x011, 0x040, 0x042, 0x063,
 		0x066, 0x06D, 0x06E, 0x070, 0x071, 0x075, 0x07E, 0x088,
@@ -260,54 +243,25 @@ static void test_leaves(void)
 	/* The asking CPUID: open on vCPU 0. */
 	exitstats_svm_begin(&vm.vcpu[0], 0x072);
 
-	cpuid(&vm, 0x4FFFFFFD, 0x72, &r);
-	regs_are(&r, 3, 0, 0, 0, "0x4FFFFFFD ECX=0x72 (CPUID): 2 + the asking one");
-	cpuid(&vm, 0x4FFFFFFC, 0x72, &r);
-	regs_are(&r, 0, 0, 4000, 0, "0x4FFFFFFC ECX=0x72: 4000 cycles");
-	cpuid(&vm, 0x4FFFFFFD, 0x7B, &r);
-	regs_are(&r, 2, 0, 0, 0, "IOIO (0x7B): 2");
-	cpuid(&vm, 0x4FFFFFFD, 0x78, &r);
-	regs_are(&r, 1, 0, 0, 0, "HLT (0x78): 1");
-	cpuid(&vm, 0x4FFFFFFD, 0x7C, &r);
-	regs_are(&r, 3, 0, 0, 0, "MSR (0x7C): 3");
-	cpuid(&vm, 0x4FFFFFFC, 0x7C, &r);
-	regs_are(&r, 0, 0, 120, 0, "MSR: 120 cycles");
-	cpuid(&vm, 0x4FFFFFFD, 0x400, &r);
-	regs_are(&r, 0, 0, 0, 0, "NPF (0x400): handled, none yet");
-	cpuid(&vm, 0x4FFFFFFD, 0xFFFFFFFF, &r);
-	regs_are(&r, 0, 0, 0, 0, "VMEXIT_INVALID (-1): handled, none");
-	cpuid(&vm, 0x4FFFFFFF, 0, &r);
-	regs_are(&r, 11, 0, 0, 0, "total: 10 finished + the asking one");
-	cpuid(&vm, 0x4FFFFFFE, 0, &r);
-	regs_are(&r, 0, 0, 4456, 0, "total cycles: 4456, other and not handled included");
-	cpuid(&vm, 0x4FFFFFFB, 0x72 | 9 << 16, &r);
-	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB CPUID bucket 9 (512-1023): the 1000-cycle one");
-	cpuid(&vm, 0x4FFFFFFB, 0x72 | 11 << 16, &r);
-	regs_are(&r, 1, 0, 0, 0, "0x4FFFFFFB CPUID bucket 11: the 3000-cycle one");
-	cpuid(&vm, 0x4FFFFFFB, 0x7C | 5 << 16, &r);
-	regs_are(&r, 3, 0, 0, 0, "0x4FFFFFFB MSR bucket 5: three of 40");
-	cpuid(&vm, 0x4FFFFFFB, 0x400 | 3 << 16, &r);
-	regs_are(&r, 0, 0, 0, 0, "0x4FFFFFFB NPF (0x400): reachable in 16 bits");
-	cpuid(&vm, 0x4FFFFFFB, 0x72 | 32 << 16, &r);
-	regs_are(&r, 0, 0, 0, 0xFFFFFFFF, "0x4FFFFFFB bucket 32: undefined");
+	leaves_are(&vm, answers, ARRAY_SIZE(answers));
 
 	bad = 0;
 	for (i = 0; i < ARRAY_SIZE(undefined); i++) {
 		cpuid(&vm, 0x4FFFFFFD, undefined[i], &r);
-		bad += r.eax || r.ebx || r.ecx || r.edx != 0xFFFFFFFF;
+		bad += !regs_equal(&r, 0, 0, 0, 0xFFFFFFFF);
 		cpuid(&vm, 0x4FFFFFFC, undefined[i], &r);
-		bad += r.eax || r.ebx || r.ecx || r.edx != 0xFFFFFFFF;
+		bad += !regs_equal(&r, 0, 0, 0, 0xFFFFFFFF);
 	}
 	ok(!bad, "undefined codes: EAX = EBX = ECX = 0, EDX = 0xFFFFFFFF");
 	bad = 0;
 	for (i = 0; i < ARRAY_SIZE(not_handled); i++) {
 		cpuid(&vm, 0x4FFFFFFD, not_handled[i], &r);
-		bad += r.eax || r.ebx || r.ecx || r.edx;
+		bad += !regs_equal(&r, 0, 0, 0, 0);
 		cpuid(&vm, 0x4FFFFFFC, not_handled[i], &r);
-		bad += r.eax || r.ebx || r.ecx || r.edx;
+		bad += !regs_equal(&r, 0, 0, 0, 0);
 		if (not_handled[i] <= 0xFFFF) {
 			cpuid(&vm, 0x4FFFFFFB, not_handled[i] | 3 << 16, &r);
-			bad += r.eax || r.ebx || r.ecx || r.edx;
+			bad += !regs_equal(&r, 0, 0, 0, 0);
 		}
 	}
 	ok(!bad, "defined, not handled by 6.1's KVM (RDTSC 0x6E with exits among them): all 0");

@@ -95,26 +95,6 @@ static void show_regs(const char *what, uint32_t leaf, uint32_t subleaf,
 	       what, leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
 }
 
-/* A statistic of the VM's debugfs directory; ~0 if it cannot be read. */
-static uint64_t vm_stat(const struct vm *vm, const char *name)
-{
-	unsigned long long val;
-	char path[128];
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
-		 getpid(), vm->fd, name);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("# %s: %s\n", path, strerror(errno));
-		return ~0ULL;
-	}
-	n = fscanf(f, "%llu", &val);
-	fclose(f);
-	return n == 1 ? val : ~0ULL;
-}
-
 struct stats {
 	uint64_t exits, io_exits, halt_exits, irq_exits, pf_taken;
 };
@@ -122,11 +102,11 @@ struct stats {
 static struct stats read_stats(const struct vm *vm)
 {
 	return (struct stats){
-		.exits = vm_stat(vm, "exits"),
-		.io_exits = vm_stat(vm, "io_exits"),
-		.halt_exits = vm_stat(vm, "halt_exits"),
-		.irq_exits = vm_stat(vm, "irq_exits"),
-		.pf_taken = vm_stat(vm, "pf_taken"),
+		.exits = vm_kvm_stat(vm, "exits"),
+		.io_exits = vm_kvm_stat(vm, "io_exits"),
+		.halt_exits = vm_kvm_stat(vm, "halt_exits"),
+		.irq_exits = vm_kvm_stat(vm, "irq_exits"),
+		.pf_taken = vm_kvm_stat(vm, "pf_taken"),
 	};
 }
 

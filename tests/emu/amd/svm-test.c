@@ -353,24 +353,6 @@ static int read_table(const struct vm *vm, struct row *cpuid, struct row *hlt,
 	return lines;
 }
 
-/* KVM's own statistic of the VM (debugfs); ~0 if it cannot be read. */
-static uint64_t vm_stat(const struct vm *vm, const char *name)
-{
-	unsigned long long val;
-	char path[128];
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
-		 getpid(), vm->fd, name);
-	f = fopen(path, "r");
-	if (!f)
-		return ~0ULL;
-	n = fscanf(f, "%llu", &val);
-	fclose(f);
-	return n == 1 ? val : ~0ULL;
-}
-
 static void test_debugfs(void)
 {
 	struct row cpuid = { 0 }, hlt = { 0 }, io = { 0 }, msr = { 0 };
@@ -388,7 +370,7 @@ static void test_debugfs(void)
 		bail("guest loops failed");
 	t = rd(&vm.vcpu[0], LEAF_TOTAL_COUNT, 0);
 	lines = read_table(&vm, &cpuid, &hlt, &io, &msr, &total);
-	exits = vm_stat(&vm, "exits");
+	exits = vm_kvm_stat(&vm, "exits");
 	is_u64(lines, SVM_TABLE_LINES,
 	       "debugfs exitstats: 173 SVM codes, other, total: %d lines", lines);
 	ok(cpuid.seen && hlt.seen && io.seen && msr.seen && total.seen,

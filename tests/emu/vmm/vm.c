@@ -393,3 +393,23 @@ uint64_t vm_hlt_exits(const struct vm *vm)
 		sum += vm->vcpu[i].hlt_exits;
 	return sum;
 }
+
+/* KVM's own statistic @name of the VM (debugfs); ~0 if it cannot be read. */
+uint64_t vm_kvm_stat(const struct vm *vm, const char *name)
+{
+	unsigned long long val;
+	char path[128];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
+		 getpid(), vm->fd, name);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return ~0ULL;
+	}
+	n = fscanf(f, "%llu", &val);
+	fclose(f);
+	return n == 1 ? val : ~0ULL;
+}

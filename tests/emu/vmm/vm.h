@@ -75,4 +75,7 @@ uint64_t vm_cpuid_exits(const struct vm *vm);
 uint64_t vm_io_exits(const struct vm *vm);
 uint64_t vm_hlt_exits(const struct vm *vm);
 
+/* KVM's own statistic @name of the VM (debugfs); ~0 if it cannot be read. */
+uint64_t vm_kvm_stat(const struct vm *vm, const char *name);
+
 #endif
