@@ -29,6 +29,7 @@
 	.globl	guest_code, guest_code_end
 	.globl	code_cpuid, code_cpuid_loop, code_io_loop, code_hlt_loop
 	.globl	code_sweep, code_cpuid_emulated, code_wrmsr_loop
+	.globl	code_hlt_timer, code_timer_irq
 guest_code:
 
 /* One CPUID of leaf EAX, subleaf ECX; the answer stays in EAX..EDX. */
@@ -77,6 +78,52 @@ code_hlt_loop:
 	decl	%esi
 	jnz	1b
 	done
+
+/*
+ * ESI (at least 1) HLTs that KVM handles in the kernel, each woken by the
+ * local APIC timer's interrupt.  The VMM gave the VM an in-kernel APIC,
+ * put it in x2APIC mode and set up the GDT, the IDT and a stack.  The
+ * timer runs one-shot, EDI ticks at divide by 1, armed anew before each
+ * HLT: 3 + ESI WRMSRs here, and code_timer_irq's EOI per interrupt.
+ * STI's interrupt shadow covers the HLT, so each HLT is executed (and
+ * exits) even if the timer has fired already.
+ */
+code_hlt_timer:
+	cli
+	xorl	%edx, %edx
+	movl	$MSR_X2APIC_SVR, %ecx
+	movl	$(APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR), %eax
+	wrmsr
+	movl	$MSR_X2APIC_TDCR, %ecx
+	movl	$APIC_TDCR_DIV1, %eax
+	wrmsr
+	movl	$MSR_X2APIC_LVTT, %ecx
+	movl	$TIMER_VECTOR, %eax
+	wrmsr
+1:	movl	$MSR_X2APIC_TMICT, %ecx
+	movl	%edi, %eax
+	wrmsr
+	sti
+	hlt
+	cli
+	decl	%esi
+	jnz	1b
+	done
+
+/* TIMER_VECTOR's interrupt gate: count the interrupt, EOI, return. */
+code_timer_irq:
+	pushl	%eax
+	pushl	%ecx
+	pushl	%edx
+	incl	GUEST_PARAM_IRQS
+	movl	$MSR_X2APIC_EOI, %ecx
+	xorl	%eax, %eax
+	xorl	%edx, %edx
+	wrmsr
+	popl	%edx
+	popl	%ecx
+	popl	%eax
+	iretl
 
 /*
  * Read a table in one go, with no exit of the guest's making but its

@@ -337,6 +337,63 @@ int guest_hlt_loop(struct vcpu *v, uint32_t n)
 	return 0;
 }
 
+/* Segment descriptors of the flat segments vcpu_init() loads. */
+#define DESC_CODE32	0x00cf9b000000ffffull	/* base 0, 4 GiB, DPL 0 */
+#define DESC_DATA32	0x00cf93000000ffffull
+#define GATE_INT32	0x8e00ull		/* present, DPL 0, 32-bit */
+
+/*
+ * What interrupt delivery needs on top of vcpu_init()'s segments: a GDT
+ * for the CS that the gate and IRET load, and an IDT whose TIMER_VECTOR
+ * gate leads to code_timer_irq.
+ */
+static int vcpu_set_idt(struct vcpu *v)
+{
+	uint64_t gdt[3] = { 0, DESC_CODE32, DESC_DATA32 };
+	uint64_t gate, handler = GUEST_CODE + (code_timer_irq - guest_code);
+	struct kvm_sregs sregs;
+
+	gate = (handler & 0xffff) | 0x8ull << 16 | GATE_INT32 << 32 |
+	       (handler >> 16) << 48;
+	memcpy(v->vm->mem + GUEST_GDT, gdt, sizeof(gdt));
+	memcpy(v->vm->mem + GUEST_IDT + TIMER_VECTOR * 8, &gate, sizeof(gate));
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs)) {
+		perror("# KVM_GET_SREGS");
+		return -1;
+	}
+	sregs.gdt.base = GUEST_GDT;
+	sregs.gdt.limit = sizeof(gdt) - 1;
+	sregs.idt.base = GUEST_IDT;
+	sregs.idt.limit = (TIMER_VECTOR + 1) * 8 - 1;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs)) {
+		perror("# KVM_SET_SREGS (GDT, IDT)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Its stack: the top of the vCPU's buffer (sweeps write from the bottom). */
+int guest_hlt_timer_loop(struct vcpu *v, uint32_t ticks, uint32_t n)
+{
+	struct kvm_regs regs = {
+		.rdi = ticks, .rsi = n,
+		.rsp = GUEST_BUF + (v->id + 1) * GUEST_BUF_SIZE,
+	};
+	uint32_t irqs = 0;
+
+	if (!n || vcpu_set_idt(v))
+		return -1;
+	memcpy(v->vm->mem + GUEST_PARAM_IRQS, &irqs, sizeof(irqs));
+	if (vcpu_run(v, code_hlt_timer, &regs))
+		return -1;
+	memcpy(&irqs, v->vm->mem + GUEST_PARAM_IRQS, sizeof(irqs));
+	v->hlt_exits += n;
+	v->wrmsr_exits += 3 + n;
+	v->timer_irqs += irqs;
+	v->io_exits++;
+	return 0;
+}
+
 /* See guest.S: @out gets n + 4 records, the totals around the table. */
 int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 		struct cpuid_regs *out)

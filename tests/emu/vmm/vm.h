@@ -2,9 +2,9 @@
 /*
  * A minimal VMM over /dev/kvm: VMs with one memory slot holding the guest
  * code of guest.S, vCPUs in 32-bit flat protected mode with the CPUID
- * table KVM supports, no in-kernel irqchip.  Each vCPU keeps the number of
- * exits its guest code caused for the reasons the guest controls; the
- * tests compare kvm-exitstats' figures against those.
+ * table KVM supports, and KVM's in-kernel irqchip if asked for.  Each vCPU
+ * keeps the number of exits its guest code caused for the reasons the
+ * guest controls; the tests compare kvm-exitstats' figures against those.
  */
 #ifndef KES_VM_H
 #define KES_VM_H
@@ -30,6 +30,11 @@ struct vcpu {
 	/* #UD exits (reason 0) of CPUIDs run through KVM's emulator. */
 	uint64_t ud_exits;
 	uint64_t wrmsr_exits;
+	/*
+	 * Timer interrupts code_timer_irq took, one EOI (a WRMSR) each: not
+	 * in wrmsr_exits, as with APICv an EOI does not exit.
+	 */
+	uint64_t timer_irqs;
 	/* The same for I/O and HLT as seen in user space: a cross-check. */
 	uint64_t io_seen, hlt_seen;
 	/* RFLAGS bits the next routine starts with, besides IF. */
@@ -60,6 +65,12 @@ int guest_cpuid_loop(struct vcpu *v, uint32_t leaf, uint32_t n);
 int guest_io_loop(struct vcpu *v, uint32_t n);
 int guest_wrmsr_loop(struct vcpu *v, uint32_t msr, uint64_t val, uint32_t n);
 int guest_hlt_loop(struct vcpu *v, uint32_t n);
+/*
+ * @n HLTs, each woken by a one-shot timer of @ticks APIC timer ticks: the
+ * VM needs the in-kernel irqchip, the vCPU's APIC in x2APIC mode.  One
+ * vCPU of the VM at a time (the interrupt count is the VM's).
+ */
+int guest_hlt_timer_loop(struct vcpu *v, uint32_t ticks, uint32_t n);
 int guest_sweep(struct vcpu *v, uint32_t leaf, uint32_t n,
 		struct cpuid_regs *out);
 /*
