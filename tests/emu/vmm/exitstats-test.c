@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest tests of kvm-exitstats (issues 2 and 5), run inside the emulated
+ * Guest tests of kvm-exitstats, run inside the emulated
  * VMX host.  Guests of our own (guest.S) cause exits whose number follows
  * from what they ran; the tests compare the CPUID leaves 0x4FFFFFFC ..
  * 0x4FFFFFFF and the per-VM debugfs table with those numbers.  Nothing
@@ -479,7 +479,7 @@ static void test_tables(void)
 }
 
 /*
- * Issue 11, item 4: for one VM read at one moment, the debugfs rows, its
+ * For one VM read at one moment, the debugfs rows, its
  * other and total lines, the host CLI's TOTAL and the guest's 0x4FFFFFFF
  * and 0x4FFFFFFE agree.  The vCPU sits in user space while the host reads,
  * so nothing moves; the guest's reads around them differ by the exits the
@@ -552,7 +552,7 @@ static void test_agree(void)
 }
 
 /*
- * Issue 12: latency distributions.  exitstats_hist holds, per reason,
+ * Latency distributions.  exitstats_hist holds, per reason,
  * "<reason> <name> <max> <bucket 0> .. <bucket 31>", then "other" and
  * "total" lines without a number; bucket b counts the finished exits that
  * took c cycles, 2^b <= c < 2^(b + 1) (bucket 0 also c = 0, bucket 31
@@ -1075,7 +1075,7 @@ static bool read_param(const char *path, const char *want)
 }
 
 /*
- * Issue 11, item 7: kvm.exitstats_cpuid=cpl0 answers CPL 0 only, Y every
+ * kvm.exitstats_cpuid=cpl0 answers CPL 0 only, Y every
  * CPL, N nobody; anybody not answered gets stock KVM's answer (recorded
  * under stock KVM in this boot: @stock_file).  Exits at CPL 3 count.
  */
@@ -1118,7 +1118,7 @@ static void test_cpl(const char *stock_file)
 }
 
 /*
- * Issue 11, item 2: stock kvm.ko with our kvm-intel.ko.  Guests run and
+ * Stock kvm.ko with our kvm-intel.ko.  Guests run and
  * get stock answers (@stock_file, this boot's), and no VM has a table.
  */
 static void test_stock_kvm(const char *stock_file)
@@ -1231,7 +1231,7 @@ static bool apicv_on(void)
 }
 
 /*
- * Issue 12: HLTs that KVM handles in the kernel.  The guest arms its
+ * HLTs that KVM handles in the kernel.  The guest arms its
  * local APIC's one-shot timer and halts, K times; KVM blocks the vCPU
  * until the timer's interrupt wakes it, and never returns to user space.
  * The exits are known: K HLTs, 3 + K WRMSRs of the guest's and the one
