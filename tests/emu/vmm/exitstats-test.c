@@ -484,6 +484,32 @@ static bool max_fits(const struct hist_row *row)
 }
 
 /*
+ * One TAP line: every SDM-defined reason's buckets in exitstats_hist add
+ * up to its count in exitstats, and its max lies in or above its highest
+ * non-empty bucket.
+ */
+static void check_hist_rows(const struct hist_row *h,
+			    const struct dbgfs_row *rows, const char *what)
+{
+	int bad = 0;
+	uint32_t r;
+
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		if (!sdm_defined(r))
+			continue;
+		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
+			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
+			       r, (unsigned long long)hist_sum(h[r].b),
+			       (unsigned long long)rows[r].count,
+			       (unsigned long long)h[r].max);
+			bad++;
+		}
+	}
+	ok(!bad, "%s each reason's buckets sum to its count, max in or above its highest bucket",
+	   what);
+}
+
+/*
  * CPUIDs of leaf 0 cost about the same each: every non-empty bucket lies
  * within a factor 2 of their average.  A host interrupt taken while KVM
  * handles one makes it longer: such a run is retried in a new VM.
@@ -493,10 +519,9 @@ static void test_hist_cpuid(void)
 	struct dbgfs_row rows[SDM_NR_REASONS];
 	struct hist_row h[SDM_NR_REASONS + 2];
 	const struct hist_row *c = &h[EXIT_REASON_CPUID];
-	int attempt, nr_rows, bad = 0, spread = 0, b;
+	int attempt, nr_rows, spread = 0, b;
 	uint64_t avg = 0;
 	struct vm vm;
-	uint32_t r;
 
 	for (attempt = 0; attempt < 8; attempt++) {
 		new_vm(&vm, 1);
@@ -528,18 +553,7 @@ static void test_hist_cpuid(void)
 	   (unsigned long long)avg);
 	is_u64(hist_sum(c->b), vm_cpuid_exits(&vm),
 	       "host: CPUID buckets sum to the CPUIDs the guest ran");
-	for (r = 0; r < SDM_NR_REASONS; r++) {
-		if (!sdm_defined(r))
-			continue;
-		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
-			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
-			       r, (unsigned long long)hist_sum(h[r].b),
-			       (unsigned long long)rows[r].count,
-			       (unsigned long long)h[r].max);
-			bad++;
-		}
-	}
-	ok(!bad, "host: each reason's buckets sum to its count, max in or above its highest bucket");
+	check_hist_rows(h, rows, "host:");
 	ok(h[SDM_NR_REASONS + 1].present &&
 	   hist_sum(h[SDM_NR_REASONS + 1].b) == dbgfs_sums.total_count &&
 	   h[SDM_NR_REASONS + 1].max >= c->max,
@@ -554,9 +568,25 @@ static bool hist_regs(struct cpuid_regs r, uint64_t *n)
 	return r.ecx == 0 && r.edx == 0;
 }
 
-static void test_hist(void)
+/*
+ * Reason @reason's buckets of 0x4FFFFFFB into @g, all read in one guest
+ * sweep; how many answers have not the shape of a count.
+ */
+static int sweep_hist(struct vcpu *v, uint32_t reason, uint64_t *g)
 {
 	static struct cpuid_regs s[NR_BUCKETS + 4];
+	int b, bad = 0;
+
+	if (guest_sweep_step(v, LEAF_REASON_HIST, reason, 1 << 16, NR_BUCKETS,
+			     s))
+		bail("guest sweep failed");
+	for (b = 0; b < NR_BUCKETS; b++)
+		bad += !hist_regs(s[2 + b], &g[b]);
+	return bad;
+}
+
+static void test_hist(void)
+{
 	struct hist_row h[SDM_NR_REASONS + 2];
 	static const uint32_t reasons[] = { EXIT_REASON_IO, EXIT_REASON_HLT,
 					    EXIT_REASON_CPUID };
@@ -577,13 +607,8 @@ static void test_hist(void)
 		before = reasons[i] == EXIT_REASON_IO ? vm_io_exits(&vm) :
 			 reasons[i] == EXIT_REASON_HLT ? vm_hlt_exits(&vm) :
 			 vm_cpuid_exits(&vm);
-		if (guest_sweep_step(v, LEAF_REASON_HIST, reasons[i], 1 << 16,
-				     NR_BUCKETS, s))
-			bail("guest sweep failed");
-		bad = 0;
-		for (b = 0; b < NR_BUCKETS; b++)
-			bad += !hist_regs(s[2 + b], &g[i][b]);
-		ok(!bad, "guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0 in all 32 buckets",
+		ok(!sweep_hist(v, reasons[i], g[i]),
+		   "guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0 in all 32 buckets",
 		   reasons[i]);
 		if (reasons[i] != EXIT_REASON_CPUID) {
 			is_u64(hist_sum(g[i]), before,
@@ -952,7 +977,6 @@ static bool apicv_on(void)
 static void test_hlt_timer(void)
 {
 	static const uint32_t reasons[] = { EXIT_REASON_HLT, EXIT_REASON_WRMSR };
-	static struct cpuid_regs s[NR_BUCKETS + 4];
 	struct hist_row h[SDM_NR_REASONS + 2];
 	struct dbgfs_row rows[SDM_NR_REASONS];
 	uint64_t g[ARRAY_SIZE(reasons)][NR_BUCKETS], want[ARRAY_SIZE(reasons)];
@@ -963,7 +987,6 @@ static void test_hlt_timer(void)
 	struct vm vm;
 	struct vcpu *v;
 	unsigned int i;
-	uint32_t r;
 
 	check_x2apic_vm(&vm, "HLT with timer");
 	v = &vm.vcpu[0];
@@ -981,13 +1004,8 @@ static void test_hlt_timer(void)
 			"in-kernel HLT: 0x4FFFFFFD/%u exact (APICv %s): %llu",
 			reasons[i], apicv ? "on" : "off",
 			(unsigned long long)want[i]);
-		if (guest_sweep_step(v, LEAF_REASON_HIST, reasons[i], 1 << 16,
-				     NR_BUCKETS, s))
-			bail("guest sweep failed");
-		bad = 0;
-		for (b = 0; b < NR_BUCKETS; b++)
-			bad += !hist_regs(s[2 + b], &g[i][b]);
-		ok(!bad, "in-kernel HLT, guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0",
+		ok(!sweep_hist(v, reasons[i], g[i]),
+		   "in-kernel HLT, guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0",
 		   reasons[i]);
 		is_u64(hist_sum(g[i]), want[i],
 		       "in-kernel HLT, guest: reason %u's buckets sum to its count",
@@ -1003,19 +1021,7 @@ static void test_hlt_timer(void)
 	}
 	is_u64(cycles_of(hlt_cycles), rows[EXIT_REASON_HLT].cycles,
 	       "in-kernel HLT: host and guest agree on HLT's cycles");
-	bad = 0;
-	for (r = 0; r < SDM_NR_REASONS; r++) {
-		if (!sdm_defined(r))
-			continue;
-		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
-			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
-			       r, (unsigned long long)hist_sum(h[r].b),
-			       (unsigned long long)rows[r].count,
-			       (unsigned long long)h[r].max);
-			bad++;
-		}
-	}
-	ok(!bad, "in-kernel HLT, host: each reason's buckets sum to its count, max in or above its highest bucket");
+	check_hist_rows(h, rows, "in-kernel HLT, host:");
 	is_u64(rows[EXIT_REASON_HLT].count, k,
 	       "in-kernel HLT, host: HLT count is the %u HLTs", k);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
