@@ -108,8 +108,11 @@ bool read_param(const char *path, const char *want)
 		return false;
 	same = fgets(buf, sizeof(buf), f) && !strcmp(buf, want);
 	fclose(f);
+	/* One diagnostic line: without the values' newlines, with its own. */
 	if (!same)
-		printf("# %s reads \"%s\", expected \"%s\"", path, buf, want);
+		printf("# %s reads \"%.*s\", expected \"%.*s\"\n", path,
+		       (int)strcspn(buf, "\n"), buf, (int)strcspn(want, "\n"),
+		       want);
 	return same;
 }
 
