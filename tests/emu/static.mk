@@ -7,6 +7,8 @@
 # and then, after the include, each program's objects as prerequisites:
 #
 #	$(O)/prog: $(O)/prog.o $(VMM_OBJS)
+#
+# with $(CHECKS_OBJS) too for a guest test that uses vmm/checks.h.
 
 EMU	:= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 VMM	:= $(EMU)/vmm
@@ -17,6 +19,7 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -I$(EMU)/../unit -I$(VMM) -I.
 LDFLAGS	+= -static -pthread
 
 VMM_OBJS := $(O)/vm.o $(O)/guest.o
+CHECKS_OBJS := $(O)/checks.o
 
 all: $(PROGS)
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "vm.h"
+#include "checks.h"
 
 #define PARAM_PATH	"/sys/module/kvm/parameters/exitstats_cpuid"
 
@@ -52,44 +52,8 @@ static const uint32_t subleaves[] = {
 };
 #define NR_ANSWERS	(ARRAY_SIZE(leaves) * ARRAY_SIZE(subleaves))
 
-static void bail(const char *what)
-{
-	printf("Bail out! %s\n", what);
-	exit(1);
-}
-
-static void new_vm(struct vm *vm, int nr_vcpus)
-{
-	if (vm_create(vm, nr_vcpus))
-		bail("cannot create a VM");
-}
-
-static struct cpuid_regs rd(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	if (guest_cpuid(v, leaf, subleaf, &r))
-		bail("guest CPUID failed");
-	return r;
-}
-
-static struct cpuid_regs rd3(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	if (guest_cpuid_cpl3(v, leaf, subleaf, &r))
-		bail("guest CPUID at CPL 3 failed");
-	return r;
-}
-
-static bool regs_eq(struct cpuid_regs a, struct cpuid_regs b)
-{
-	return a.eax == b.eax && a.ebx == b.ebx && a.ecx == b.ecx &&
-	       a.edx == b.edx;
-}
-
-static void show_regs(const char *what, uint32_t leaf, uint32_t subleaf,
-		      struct cpuid_regs r)
+static void show_answer(const char *what, uint32_t leaf, uint32_t subleaf,
+			struct cpuid_regs r)
 {
 	printf("#   %s 0x%08x/0x%x: eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
 	       what, leaf, subleaf, r.eax, r.ebx, r.ecx, r.edx);
@@ -249,8 +213,8 @@ static int diff_answers(const struct cpuid_regs *got,
 			uint32_t l = leaves[i / ARRAY_SIZE(subleaves)];
 			uint32_t s = subleaves[i % ARRAY_SIZE(subleaves)];
 
-			show_regs("expected", l, s, want[i]);
-			show_regs("got     ", l, s, got[i]);
+			show_answer("expected", l, s, want[i]);
+			show_answer("got     ", l, s, got[i]);
 		}
 	}
 	return bad;
@@ -308,19 +272,6 @@ static int write_param(const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-static bool read_param(const char *want)
-{
-	char buf[32] = "";
-	FILE *f = fopen(PARAM_PATH, "r");
-	bool same;
-
-	if (!f)
-		return false;
-	same = fgets(buf, sizeof(buf), f) && !strcmp(buf, want);
-	fclose(f);
-	return same;
-}
-
 /* A debugfs file of the VM exists and reads empty. */
 static void check_empty(const struct vm *vm, const char *name)
 {
@@ -356,7 +307,7 @@ static void test_ours_leaves(const char *file)
 	size_t i;
 
 	load_answers(file, want);
-	ok(read_param("Y\n"), "exitstats_cpuid is Y (the default)");
+	ok(read_param(PARAM_PATH, "Y\n"), "exitstats_cpuid is Y (the default)");
 	new_vm(&vm, 1);
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		ok(!write_param(modes[i]), "exitstats_cpuid set to %s",
@@ -370,7 +321,8 @@ static void test_ours_leaves(const char *file)
 		   "exitstats_cpuid=%s, CPL 3: the leaves answer as stock KVM did",
 		   modes[i]);
 	}
-	ok(!write_param("Y") && read_param("Y\n"), "exitstats_cpuid back to Y");
+	ok(!write_param("Y") && read_param(PARAM_PATH, "Y\n"),
+	   "exitstats_cpuid back to Y");
 
 	check_empty(&vm, "exitstats");
 	check_empty(&vm, "exitstats_hist");

@@ -15,7 +15,6 @@
  *                                          guests run, answers as in FILE
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "vm.h"
+#include "checks.h"
 #include "hostcli.h"
 
 /* Intel SDM Vol. 3D, Appendix C (order number 325462-092US): basic exit
@@ -49,76 +48,13 @@ static const uint32_t undefined_reasons[] = {
 	35, 38, 42, SDM_NR_REASONS, 0xffff, 0x10000, 0x80000021, 0xffffffff,
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-static const struct cpuid_regs regs_undefined = { 0, 0, 0, 0xffffffff };
-
-static struct cpuid_regs count_regs(uint64_t n)
-{
-	return (struct cpuid_regs){ (uint32_t)n, n >> 32, 0, 0 };
-}
-
-static uint64_t count_of(struct cpuid_regs r)
-{
-	return (uint64_t)r.ebx << 32 | r.eax;
-}
-
-static uint64_t cycles_of(struct cpuid_regs r)
-{
-	return (uint64_t)r.ebx << 32 | r.ecx;
-}
-
-static bool regs_eq(struct cpuid_regs a, struct cpuid_regs b)
-{
-	return a.eax == b.eax && a.ebx == b.ebx && a.ecx == b.ecx &&
-	       a.edx == b.edx;
-}
-
-static void show_regs(const char *what, struct cpuid_regs r)
-{
-	printf("#   %s eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x\n",
-	       what, r.eax, r.ebx, r.ecx, r.edx);
-}
-
-/* One TAP line: all four registers as expected. */
-static int is_regs(struct cpuid_regs got, struct cpuid_regs want,
-		   const char *fmt, ...)
-{
-	char desc[256];
-	va_list ap;
-	int eq = regs_eq(got, want);
-
-	va_start(ap, fmt);
-	vsnprintf(desc, sizeof(desc), fmt, ap);
-	va_end(ap);
-	if (!ok(eq, "%s", desc)) {
-		show_regs("expected", want);
-		show_regs("got     ", got);
-	}
-	return eq;
-}
-
-static void bail(const char *what)
-{
-	printf("Bail out! %s\n", what);
-	exit(1);
-}
-
-/* Read one leaf in the guest; a VMM failure ends the run. */
-static struct cpuid_regs rd(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	if (guest_cpuid(v, leaf, subleaf, &r))
-		bail("guest CPUID failed");
-	return r;
-}
-
-static void new_vm(struct vm *vm, int nr_vcpus)
-{
-	if (vm_create(vm, nr_vcpus))
-		bail("cannot create a VM");
-}
+static const struct guest_exits vmx = {
+	.cpuid	= { EXIT_REASON_CPUID, "CPUID", "10" },
+	.io	= { EXIT_REASON_IO, "I/O", "30" },
+	.hlt	= { EXIT_REASON_HLT, "HLT", "12" },
+	.msr	= { EXIT_REASON_WRMSR, "WRMSR", "32" },
+	.manual	= "SDM",
+};
 
 /* The VMM's own accounting: what it saw in user space is what it ran. */
 static void check_vmm_saw(const struct vm *vm, const char *what)
@@ -136,46 +72,14 @@ static void check_vmm_saw(const struct vm *vm, const char *what)
 	       "%s: user space saw each HLT the guest ran", what);
 }
 
-/* Counts for the reasons the guest controls, read from vCPU @v. */
-static void check_counts(struct vm *vm, struct vcpu *v, const char *what)
-{
-	uint64_t want;
-
-	/* The asking CPUID counts; its OUT to PORT_DONE comes after. */
-	want = vm_cpuid_exits(vm) + 1;
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
-		"%s: CPUID exits (10) exact: %llu", what,
-		(unsigned long long)want);
-	want = vm_io_exits(vm);
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_IO), count_regs(want),
-		"%s: I/O exits (30) exact: %llu", what,
-		(unsigned long long)want);
-	want = vm_hlt_exits(vm);
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_HLT), count_regs(want),
-		"%s: HLT exits (12) exact: %llu", what,
-		(unsigned long long)want);
-}
-
 static void test_exact_counts(void)
 {
-	const uint32_t n = 1000, n_io = 50, n_hlt = 20;
 	struct vm vm;
-	struct vcpu *v;
 
 	new_vm(&vm, 1);
-	v = &vm.vcpu[0];
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(1),
-		"fresh VM: first CPUID 0x4FFFFFFD/10 counts itself: 1");
-	if (guest_cpuid_loop(v, 0, n))
-		bail("CPUID loop failed");
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID),
-		count_regs(n + 2), "after %u more CPUID exits: %u", n, n + 2);
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_HLT), count_regs(0),
-		"no HLT yet: 0x4FFFFFFD/12 is 0");
-	if (guest_io_loop(v, n_io) || guest_hlt_loop(v, n_hlt))
-		bail("I/O or HLT loop failed");
+	check_fresh_counts(&vm, &vmx);
 	check_vmm_saw(&vm, "one vCPU");
-	check_counts(&vm, v, "after OUT x50, HLT x20");
+	check_counts(&vm, &vm.vcpu[0], &vmx, "after OUT x50, HLT x20");
 	vm_destroy(&vm);
 }
 
@@ -212,43 +116,8 @@ static int sweep_table(struct vcpu *v, uint32_t leaf, struct cpuid_regs *s)
 	return -1;
 }
 
-struct dbgfs_row {
-	bool present;
-	char name[48];
-	uint64_t count, cycles;
-};
-
-/* Its last two lines: "other <count> <cycles>", "total <count> <cycles>". */
-struct dbgfs_sums {
-	bool other_seen, total_seen;
-	uint64_t other_count, other_cycles, total_count, total_cycles;
-};
-
+/* The other and total lines of the last table read_debugfs() read. */
 static struct dbgfs_sums dbgfs_sums;
-
-/* A sum line, in order and once; true if @line is one. */
-static bool dbgfs_sum_line(const char *line, int *bad)
-{
-	unsigned long long c, y;
-	char word[8], extra[2];
-	struct dbgfs_sums *s = &dbgfs_sums;
-
-	if (sscanf(line, "%7s %llu %llu %1s", word, &c, &y, extra) != 3)
-		return false;
-	if (!strcmp(word, "other") && !s->other_seen && !s->total_seen) {
-		s->other_seen = true;
-		s->other_count = c;
-		s->other_cycles = y;
-	} else if (!strcmp(word, "total") && s->other_seen && !s->total_seen) {
-		s->total_seen = true;
-		s->total_count = c;
-		s->total_cycles = y;
-	} else {
-		printf("# unexpected debugfs line: %s", line);
-		(*bad)++;
-	}
-	return true;
-}
 
 /*
  * Parse /sys/kernel/debug/kvm/<pid>-<vmfd>/exitstats: the rows into @rows,
@@ -257,46 +126,15 @@ static bool dbgfs_sum_line(const char *line, int *bad)
 static int read_debugfs(const struct vm *vm, struct dbgfs_row *rows,
 			int *nr_rows)
 {
-	char path[128], line[256];
-	FILE *f;
-	int bad = 0;
+	struct exitstats_table t = { .rows = rows, .nr = SDM_NR_REASONS };
+	int ret = read_exitstats(vm, &t);
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/exitstats",
-		 getpid(), vm->fd);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("# %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	memset(rows, 0, SDM_NR_REASONS * sizeof(*rows));
-	memset(&dbgfs_sums, 0, sizeof(dbgfs_sums));
-	*nr_rows = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int r;
-		unsigned long long c, y;
-		char name[48], extra[2];
-
-		if (dbgfs_sum_line(line, &bad))
-			continue;
-		if (sscanf(line, "%u %47s %llu %llu %1s", &r, name, &c, &y,
-			   extra) != 4 || r >= SDM_NR_REASONS ||
-		    rows[r].present || dbgfs_sums.other_seen) {
-			printf("# unexpected debugfs line: %s", line);
-			bad++;
-			continue;
-		}
-		rows[r].present = true;
-		snprintf(rows[r].name, sizeof(rows[r].name), "%s", name);
-		rows[r].count = c;
-		rows[r].cycles = y;
-		(*nr_rows)++;
-	}
-	fclose(f);
-	if (!dbgfs_sums.total_seen) {
-		printf("# %s: no other and total lines\n", path);
-		bad++;
-	}
-	return bad ? -1 : 0;
+	dbgfs_sums = t.sums;
+	*nr_rows = t.nr_rows;
+	if (t.beyond)
+		printf("# %d debugfs rows of reasons above %d\n", t.beyond,
+		       SDM_NR_REASONS - 1);
+	return ret || t.beyond ? -1 : 0;
 }
 
 static void check_sweep_regs(const struct cpuid_regs *s, bool cycles,
@@ -646,6 +484,32 @@ static bool max_fits(const struct hist_row *row)
 }
 
 /*
+ * One TAP line: every SDM-defined reason's buckets in exitstats_hist add
+ * up to its count in exitstats, and its max lies in or above its highest
+ * non-empty bucket.
+ */
+static void check_hist_rows(const struct hist_row *h,
+			    const struct dbgfs_row *rows, const char *what)
+{
+	int bad = 0;
+	uint32_t r;
+
+	for (r = 0; r < SDM_NR_REASONS; r++) {
+		if (!sdm_defined(r))
+			continue;
+		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
+			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
+			       r, (unsigned long long)hist_sum(h[r].b),
+			       (unsigned long long)rows[r].count,
+			       (unsigned long long)h[r].max);
+			bad++;
+		}
+	}
+	ok(!bad, "%s each reason's buckets sum to its count, max in or above its highest bucket",
+	   what);
+}
+
+/*
  * CPUIDs of leaf 0 cost about the same each: every non-empty bucket lies
  * within a factor 2 of their average.  A host interrupt taken while KVM
  * handles one makes it longer: such a run is retried in a new VM.
@@ -655,10 +519,9 @@ static void test_hist_cpuid(void)
 	struct dbgfs_row rows[SDM_NR_REASONS];
 	struct hist_row h[SDM_NR_REASONS + 2];
 	const struct hist_row *c = &h[EXIT_REASON_CPUID];
-	int attempt, nr_rows, bad = 0, spread = 0, b;
+	int attempt, nr_rows, spread = 0, b;
 	uint64_t avg = 0;
 	struct vm vm;
-	uint32_t r;
 
 	for (attempt = 0; attempt < 8; attempt++) {
 		new_vm(&vm, 1);
@@ -690,18 +553,7 @@ static void test_hist_cpuid(void)
 	   (unsigned long long)avg);
 	is_u64(hist_sum(c->b), vm_cpuid_exits(&vm),
 	       "host: CPUID buckets sum to the CPUIDs the guest ran");
-	for (r = 0; r < SDM_NR_REASONS; r++) {
-		if (!sdm_defined(r))
-			continue;
-		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
-			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
-			       r, (unsigned long long)hist_sum(h[r].b),
-			       (unsigned long long)rows[r].count,
-			       (unsigned long long)h[r].max);
-			bad++;
-		}
-	}
-	ok(!bad, "host: each reason's buckets sum to its count, max in or above its highest bucket");
+	check_hist_rows(h, rows, "host:");
 	ok(h[SDM_NR_REASONS + 1].present &&
 	   hist_sum(h[SDM_NR_REASONS + 1].b) == dbgfs_sums.total_count &&
 	   h[SDM_NR_REASONS + 1].max >= c->max,
@@ -716,9 +568,25 @@ static bool hist_regs(struct cpuid_regs r, uint64_t *n)
 	return r.ecx == 0 && r.edx == 0;
 }
 
-static void test_hist(void)
+/*
+ * Reason @reason's buckets of 0x4FFFFFFB into @g, all read in one guest
+ * sweep; how many answers have not the shape of a count.
+ */
+static int sweep_hist(struct vcpu *v, uint32_t reason, uint64_t *g)
 {
 	static struct cpuid_regs s[NR_BUCKETS + 4];
+	int b, bad = 0;
+
+	if (guest_sweep_step(v, LEAF_REASON_HIST, reason, 1 << 16, NR_BUCKETS,
+			     s))
+		bail("guest sweep failed");
+	for (b = 0; b < NR_BUCKETS; b++)
+		bad += !hist_regs(s[2 + b], &g[b]);
+	return bad;
+}
+
+static void test_hist(void)
+{
 	struct hist_row h[SDM_NR_REASONS + 2];
 	static const uint32_t reasons[] = { EXIT_REASON_IO, EXIT_REASON_HLT,
 					    EXIT_REASON_CPUID };
@@ -739,13 +607,8 @@ static void test_hist(void)
 		before = reasons[i] == EXIT_REASON_IO ? vm_io_exits(&vm) :
 			 reasons[i] == EXIT_REASON_HLT ? vm_hlt_exits(&vm) :
 			 vm_cpuid_exits(&vm);
-		if (guest_sweep_step(v, LEAF_REASON_HIST, reasons[i], 1 << 16,
-				     NR_BUCKETS, s))
-			bail("guest sweep failed");
-		bad = 0;
-		for (b = 0; b < NR_BUCKETS; b++)
-			bad += !hist_regs(s[2 + b], &g[i][b]);
-		ok(!bad, "guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0 in all 32 buckets",
+		ok(!sweep_hist(v, reasons[i], g[i]),
+		   "guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0 in all 32 buckets",
 		   reasons[i]);
 		if (reasons[i] != EXIT_REASON_CPUID) {
 			is_u64(hist_sum(g[i]), before,
@@ -833,33 +696,14 @@ static void test_cycles(void)
 
 static void test_classes(void)
 {
-	struct cpuid_regs t, zero = { 0 };
+	struct cpuid_regs t;
 	struct vm vm;
 	struct vcpu *v;
-	unsigned int i;
 
 	new_vm(&vm, 1);
 	v = &vm.vcpu[0];
-	for (i = 0; i < ARRAY_SIZE(undefined_reasons); i++) {
-		uint32_t r = undefined_reasons[i];
-
-		is_regs(rd(v, LEAF_REASON_COUNT, r), regs_undefined,
-			"ECX=0x%x not SDM-defined: 0x4FFFFFFD answers 0,0,0,0xFFFFFFFF",
-			r);
-		is_regs(rd(v, LEAF_REASON_CYCLES, r), regs_undefined,
-			"ECX=0x%x not SDM-defined: 0x4FFFFFFC answers 0,0,0,0xFFFFFFFF",
-			r);
-	}
-	for (i = 0; i < ARRAY_SIZE(unhandled_reasons); i++) {
-		uint32_t r = unhandled_reasons[i];
-
-		is_regs(rd(v, LEAF_REASON_COUNT, r), zero,
-			"ECX=%u defined, not handled by KVM: 0x4FFFFFFD answers 0,0,0,0",
-			r);
-		is_regs(rd(v, LEAF_REASON_CYCLES, r), zero,
-			"ECX=%u defined, not handled by KVM: 0x4FFFFFFC answers 0,0,0,0",
-			r);
-	}
+	check_classes(v, &vmx, undefined_reasons, ARRAY_SIZE(undefined_reasons),
+		      unhandled_reasons, ARRAY_SIZE(unhandled_reasons));
 	/* ECX means nothing to the totals. */
 	t = rd(v, LEAF_TOTAL_COUNT, 0xdeadbeef);
 	ok(t.ecx == 0 && t.edx == 0 && count_of(t) >= vm_cpuid_exits(&vm),
@@ -871,68 +715,15 @@ static void test_classes(void)
 	vm_destroy(&vm);
 }
 
-static void *vcpu_thread(void *arg)
-{
-	struct vcpu *v = arg;
-	uint32_t k = v->id + 1;
-
-	if (guest_cpuid_loop(v, 0, 100 * k) || guest_io_loop(v, 5 * k) ||
-	    guest_hlt_loop(v, k))
-		return v;
-	return NULL;
-}
-
-static int run_threads(struct vcpu **vcpus, int n)
-{
-	pthread_t tid[MAX_VCPUS * 2];
-	int i, failed = 0;
-	void *ret;
-
-	for (i = 0; i < n; i++)
-		if (pthread_create(&tid[i], NULL, vcpu_thread, vcpus[i]))
-			bail("pthread_create failed");
-	for (i = 0; i < n; i++) {
-		pthread_join(tid[i], &ret);
-		if (ret)
-			failed++;
-	}
-	return failed;
-}
-
 static void test_vcpus(void)
 {
-	struct vcpu *vcpus[4];
 	struct vm vm;
-	int i;
 
-	new_vm(&vm, 4);
-	for (i = 0; i < 4; i++)
-		vcpus[i] = &vm.vcpu[i];
-	ok(!run_threads(vcpus, 4),
-	   "4 vCPUs ran 100k CPUIDs, 5k OUTs, k HLTs each (k = 1..4) at once");
+	run_4_vcpus(&vm);
 	check_vmm_saw(&vm, "4 vCPUs");
-	check_counts(&vm, &vm.vcpu[0], "4 vCPUs, read on vCPU 0");
-	check_counts(&vm, &vm.vcpu[3], "4 vCPUs, read on vCPU 3");
+	check_counts(&vm, &vm.vcpu[0], &vmx, "4 vCPUs, read on vCPU 0");
+	check_counts(&vm, &vm.vcpu[3], &vmx, "4 vCPUs, read on vCPU 3");
 	vm_destroy(&vm);
-}
-
-static void test_two_vms(void)
-{
-	struct vcpu *vcpus[2];
-	struct vm a, b;
-
-	new_vm(&a, 1);
-	new_vm(&b, 2);
-	vcpus[0] = &a.vcpu[0];
-	vcpus[1] = &b.vcpu[1];
-	if (guest_cpuid_loop(&b.vcpu[0], 0, 333) || guest_io_loop(&a.vcpu[0], 3))
-		bail("guest loops failed");
-	ok(!run_threads(vcpus, 2), "two VMs ran guest loops at once");
-	check_counts(&a, &a.vcpu[0], "VM A of two");
-	check_counts(&b, &b.vcpu[0], "VM B of two");
-	check_counts(&a, &a.vcpu[0], "VM A after B's reads");
-	vm_destroy(&a);
-	vm_destroy(&b);
 }
 
 /* Leaves and subleaves whose stock answers the tests compare. */
@@ -1009,16 +800,6 @@ static void check_stock_answers(struct vcpu *v, const char *what,
 	check_stock_answers_as(v, what, file, record, rd);
 }
 
-/* Read one leaf in the guest at CPL 3. */
-static struct cpuid_regs rd3(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	if (guest_cpuid_cpl3(v, leaf, subleaf, &r))
-		bail("guest CPUID at CPL 3 failed");
-	return r;
-}
-
 static int write_param(const char *path, const char *val)
 {
 	char buf[8] = "";
@@ -1055,23 +836,8 @@ static void test_param(const char *stock_file)
 	if (guest_cpuid_loop(v, 0, 100) || guest_io_loop(v, 3))
 		bail("guest loops failed");
 	ok(!write_param(PARAM_PATH, "Y"), "exitstats_cpuid set back to Y");
-	check_counts(&vm, v, "Y again, exits made while N counted");
+	check_counts(&vm, v, &vmx, "Y again, exits made while N counted");
 	vm_destroy(&vm);
-}
-
-static bool read_param(const char *path, const char *want)
-{
-	char buf[16] = "";
-	FILE *f = fopen(path, "r");
-	bool same;
-
-	if (!f)
-		return false;
-	same = fgets(buf, sizeof(buf), f) && !strcmp(buf, want);
-	fclose(f);
-	if (!same)
-		printf("# %s reads \"%s\", expected \"%s\"", path, buf, want);
-	return same;
 }
 
 /*
@@ -1101,7 +867,7 @@ static void test_cpl(const char *stock_file)
 		"cpl0: CPL 0 gets the answer, CPUID exits exact: %llu",
 		(unsigned long long)want);
 	check_stock_answers_as(v, "cpl0, at CPL 3", stock_file, false, rd3);
-	check_counts(&vm, v, "cpl0: CPL 3 CPUIDs counted, read at CPL 0");
+	check_counts(&vm, v, &vmx, "cpl0: CPL 3 CPUIDs counted, read at CPL 0");
 
 	ok(write_param(PARAM_PATH, "cpl3") && read_param(PARAM_PATH, "cpl0\n"),
 	   "exitstats_cpuid rejects cpl3 and stays cpl0");
@@ -1146,30 +912,17 @@ static void test_stock_kvm(const char *stock_file)
 	vm_destroy(&vm);
 }
 
-#define MSR_IA32_APICBASE	0x1b
-#define APICBASE_BSP		(1u << 8)
-#define APICBASE_EXTD		(1u << 10)
-#define APICBASE_EN		(1u << 11)
-#define APIC_DEFAULT_BASE	0xfee00000u
-#define MSR_X2APIC_ICR		0x830
-#define APIC_ICR_VECTOR		0x40	/* fixed, physical, no shorthand */
-#define APIC_ID_NOBODY		7	/* no vCPU has it */
-
 /*
- * A VM with KVM's in-kernel irqchip whose vCPU's local APIC the guest put
- * in x2APIC mode (one WRMSR exit).
+ * new_x2apic_vm(), and KVM's view of it: the in-kernel APIC in x2APIC
+ * mode.
  */
-static void new_x2apic_vm(struct vm *vm, const char *what)
+static void check_x2apic_vm(struct vm *vm, const char *what)
 {
 	struct kvm_msrs *msrs;
 	struct vcpu *v;
 
-	if (vm_create_irqchip(vm, 1))
-		bail("cannot create a VM with an in-kernel irqchip");
+	new_x2apic_vm(vm);
 	v = &vm->vcpu[0];
-	if (guest_wrmsr_loop(v, MSR_IA32_APICBASE, APIC_DEFAULT_BASE |
-			     APICBASE_EN | APICBASE_EXTD | APICBASE_BSP, 1))
-		bail("the guest could not enable x2APIC");
 	msrs = calloc(1, sizeof(*msrs) + sizeof(msrs->entries[0]));
 	if (!msrs)
 		bail("out of memory");
@@ -1183,32 +936,13 @@ static void new_x2apic_vm(struct vm *vm, const char *what)
 	free(msrs);
 }
 
-/*
- * WRMSR exits handled in KVM's fastpath, before vmx_handle_exit(): an
- * x2APIC ICR write of a fixed, physically addressed IPI, with KVM's
- * in-kernel local APIC.  Counts must include them.
- */
+/* WRMSR exits handled in KVM's fastpath, before vmx_handle_exit(). */
 static void test_fastpath(void)
 {
-	const uint32_t n = 100;
-	uint64_t want;
 	struct vm vm;
-	struct vcpu *v;
 
-	new_x2apic_vm(&vm, "fastpath");
-	v = &vm.vcpu[0];
-	if (guest_wrmsr_loop(v, MSR_X2APIC_ICR,
-			     (uint64_t)APIC_ID_NOBODY << 32 | APIC_ICR_VECTOR,
-			     n))
-		bail("x2APIC ICR writes failed");
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_WRMSR),
-		count_regs(v->wrmsr_exits),
-		"WRMSR exits (32) exact with %u fastpath ICR writes: %llu", n,
-		(unsigned long long)v->wrmsr_exits);
-	want = v->cpuid_exits + 1;	/* the asking one */
-	is_regs(rd(v, LEAF_REASON_COUNT, EXIT_REASON_CPUID), count_regs(want),
-		"in-kernel irqchip: CPUID exits (10) exact: %llu",
-		(unsigned long long)want);
+	check_x2apic_vm(&vm, "fastpath");
+	check_fastpath(&vm.vcpu[0], &vmx);
 	vm_destroy(&vm);
 }
 
@@ -1243,7 +977,6 @@ static bool apicv_on(void)
 static void test_hlt_timer(void)
 {
 	static const uint32_t reasons[] = { EXIT_REASON_HLT, EXIT_REASON_WRMSR };
-	static struct cpuid_regs s[NR_BUCKETS + 4];
 	struct hist_row h[SDM_NR_REASONS + 2];
 	struct dbgfs_row rows[SDM_NR_REASONS];
 	uint64_t g[ARRAY_SIZE(reasons)][NR_BUCKETS], want[ARRAY_SIZE(reasons)];
@@ -1254,9 +987,8 @@ static void test_hlt_timer(void)
 	struct vm vm;
 	struct vcpu *v;
 	unsigned int i;
-	uint32_t r;
 
-	new_x2apic_vm(&vm, "HLT with timer");
+	check_x2apic_vm(&vm, "HLT with timer");
 	v = &vm.vcpu[0];
 	if (guest_hlt_timer_loop(v, HLT_TIMER_TICKS, k))
 		bail("HLTs with timer wakeups failed");
@@ -1272,13 +1004,8 @@ static void test_hlt_timer(void)
 			"in-kernel HLT: 0x4FFFFFFD/%u exact (APICv %s): %llu",
 			reasons[i], apicv ? "on" : "off",
 			(unsigned long long)want[i]);
-		if (guest_sweep_step(v, LEAF_REASON_HIST, reasons[i], 1 << 16,
-				     NR_BUCKETS, s))
-			bail("guest sweep failed");
-		bad = 0;
-		for (b = 0; b < NR_BUCKETS; b++)
-			bad += !hist_regs(s[2 + b], &g[i][b]);
-		ok(!bad, "in-kernel HLT, guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0",
+		ok(!sweep_hist(v, reasons[i], g[i]),
+		   "in-kernel HLT, guest: 0x4FFFFFFB/%u answers EAX:EBX, ECX = EDX = 0",
 		   reasons[i]);
 		is_u64(hist_sum(g[i]), want[i],
 		       "in-kernel HLT, guest: reason %u's buckets sum to its count",
@@ -1294,19 +1021,7 @@ static void test_hlt_timer(void)
 	}
 	is_u64(cycles_of(hlt_cycles), rows[EXIT_REASON_HLT].cycles,
 	       "in-kernel HLT: host and guest agree on HLT's cycles");
-	bad = 0;
-	for (r = 0; r < SDM_NR_REASONS; r++) {
-		if (!sdm_defined(r))
-			continue;
-		if (hist_sum(h[r].b) != rows[r].count || !max_fits(&h[r])) {
-			printf("# reason %u: buckets %llu, count %llu, max %llu\n",
-			       r, (unsigned long long)hist_sum(h[r].b),
-			       (unsigned long long)rows[r].count,
-			       (unsigned long long)h[r].max);
-			bad++;
-		}
-	}
-	ok(!bad, "in-kernel HLT, host: each reason's buckets sum to its count, max in or above its highest bucket");
+	check_hist_rows(h, rows, "in-kernel HLT, host:");
 	is_u64(rows[EXIT_REASON_HLT].count, k,
 	       "in-kernel HLT, host: HLT count is the %u HLTs", k);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
@@ -1430,7 +1145,7 @@ int main(int argc, char **argv)
 	test_hist();
 	test_classes();
 	test_vcpus();
-	test_two_vms();
+	check_two_vms(&vmx);
 	test_param(argc == 3 ? argv[2] : NULL);
 	test_cpl(argc == 3 ? argv[2] : NULL);
 	test_emulated();
