@@ -3,10 +3,12 @@
 #
 # run.sh of tests/emu/selftests/run inside the emulated host (busybox sh,
 # /lib/kes.sh sourced): run every test of ./tests on the stock kvm and
-# kvm-intel, then on ours, and print one TAP line per test saying whether
-# both ended the same way.  ./bin.tar.xz holds the static test programs:
-# 60 copies of static glibc pack to 3 MB, and the firmware reads the
-# initramfs through an emulated CD-ROM at about 1 MB every 2 s.
+# vendor module (kvm-intel, or on AMD kvm-amd), then on ours, and print one
+# TAP line per test saying whether both ended the same way.  A test that
+# ./excluded names for this vendor ("VENDOR NAME REASON") is left out.
+# ./bin.tar.xz holds the static test programs: 60 copies of static glibc
+# pack to 3 MB, and the firmware reads the initramfs through an emulated
+# CD-ROM at about 1 MB every 2 s.
 #
 # Exit codes are the kselftest ones: 0 pass, 4 skip (KSFT_SKIP), anything
 # else a failure (254 is a failed TEST_ASSERT); a test still running after
@@ -32,16 +34,25 @@ result_of() {
 	esac
 }
 
-# run_set stock|ours: load that kvm and run every test, one line per test
-# in $ST_OUT/SET.results: "NAME EXIT SECONDS".
+# loaded_set: "stock" or "ours" when kvm.ko and the vendor module are
+# both of that set (ours carry MODULE_VERSION()), else "mixed" (on AMD /init
+# loads our kvm.ko under the stock kvm-amd.ko).
+loaded_set() {
+	_v=stock
+	[ ! -e "/sys/module/$KES_VENDOR_MOD/version" ] || _v=ours
+	if [ "$(kvm_loaded)" = "$_v" ]; then echo "$_v"; else echo mixed; fi
+}
+
+# run_set stock|ours: load that kvm and vendor module and run every test,
+# one line per test in $ST_OUT/SET.results: "NAME EXIT SECONDS".
 run_set() {
 	kvm=$1
 
-	if [ "$(kvm_loaded)" != "$kvm" ]; then
-		kvm_unload && kvm_load "$kvm" || return 1
+	if [ "$(loaded_set)" != "$kvm" ]; then
+		kvm_unload && kvm_load "$kvm" "$kvm" || return 1
 	fi
-	if [ "$(kvm_loaded)" != "$kvm" ]; then
-		echo "KES-ERROR asked for $kvm kvm, $(kvm_loaded) is loaded"
+	if [ "$(loaded_set)" != "$kvm" ]; then
+		echo "KES-ERROR asked for $kvm kvm and $KES_VENDOR_MOD, $(loaded_set) is loaded"
 		return 1
 	fi
 	mkdir -p "$ST_OUT/$kvm"
@@ -56,7 +67,7 @@ run_set() {
 		dt=$(secs $(($(uptime_cs) - t0)))
 		echo "$t $rc $dt" >>"$ST_OUT/$kvm.results"
 		echo "# $kvm $t: $(result_of $rc) (exit $rc, ${dt}s)"
-	done <tests
+	done <"$ST_OUT/tests"
 }
 
 # The part of a test's output worth showing: assertion, skip reason or
@@ -76,6 +87,17 @@ summary() {
 }
 
 mkdir -p "$ST_OUT"
+# The set on this vendor: ./tests less what ./excluded leaves out here.
+: >"$ST_OUT/tests"
+while read -r t args; do
+	why=$(awk -v v="$KES_VENDOR" -v t="$t" '$1 == v && $2 == t {
+		sub(/^[^ ]+ [^ ]+ */, ""); print ($0 == "" ? "-" : $0); exit }' excluded)
+	if [ -n "$why" ]; then
+		echo "# $t: left out on $KES_VENDOR: $why"
+	else
+		echo "$t${args:+ $args}" >>"$ST_OUT/tests"
+	fi
+done <tests
 t0=$(uptime_cs)
 xz -dc bin.tar.xz | tar -x -C "$ST_OUT" ||
 	tap_bail "cannot unpack bin.tar.xz"
@@ -108,7 +130,7 @@ while read -r t args; do
 		echo "# ours:"
 		excerpt "$ST_OUT/ours/$log"
 	fi
-done <tests
+done <"$ST_OUT/tests"
 summary stock
 summary ours
 tap_done
