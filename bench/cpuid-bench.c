@@ -3,15 +3,18 @@
  * cpuid-bench: cycles per CPUID exit round trip, measured by the guest.
  *
  * A VM with one vCPU in real mode runs guest.S: RDTSC, N CPUIDs of leaf 0,
- * RDTSC, HLT.  Without an in-kernel irqchip the HLT comes back here, and
+ * RDTSC, HLT.  The vCPU has the CPUID table KVM supports, as a VMM such as
+ * QEMU gives every VM, so leaf 0 is found in it; with -e it has none, and
+ * every leaf is one the table lacks.  Without an in-kernel irqchip the HLT comes back here, and
  * the two TSC values are in the vCPU's registers.  Each run prints one
  * line, "cpuid-bench: <cycles per exit> cycles per CPUID exit (N ...)",
  * with the figure to one decimal.
  *
- * usage: cpuid-bench [-n ITERATIONS] [-r RUNS]
+ * usage: cpuid-bench [-e] [-n ITERATIONS] [-r RUNS]
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +38,24 @@ struct bench_vm {
 	uint8_t *mem;
 };
 
-static void vm_create(struct bench_vm *b)
+/* The vCPU's CPUID table: all that KVM_GET_SUPPORTED_CPUID gives. */
+static void vcpu_set_cpuid(struct bench_vm *b)
+{
+	const int nent = 256;
+	struct kvm_cpuid2 *c;
+
+	c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+	if (!c)
+		die("calloc");
+	c->nent = nent;
+	if (ioctl(b->kvm, KVM_GET_SUPPORTED_CPUID, c) < 0)
+		die("KVM_GET_SUPPORTED_CPUID");
+	if (ioctl(b->vcpu, KVM_SET_CPUID2, c) < 0)
+		die("KVM_SET_CPUID2");
+	free(c);
+}
+
+static void vm_create(struct bench_vm *b, bool table)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
@@ -62,6 +82,8 @@ static void vm_create(struct bench_vm *b)
 	b->vcpu = ioctl(b->vm, KVM_CREATE_VCPU, 0);
 	if (b->vcpu < 0)
 		die("KVM_CREATE_VCPU");
+	if (table)
+		vcpu_set_cpuid(b);
 	size = ioctl(b->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < 0)
 		die("KVM_GET_VCPU_MMAP_SIZE");
@@ -121,10 +143,14 @@ int main(int argc, char **argv)
 	unsigned long n = 1000, runs = 1, i;
 	struct bench_vm b;
 	uint64_t cycles;
+	bool table = true;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "en:r:")) != -1) {
 		switch (opt) {
+		case 'e':
+			table = false;
+			break;
 		case 'n':
 			n = arg(optarg);
 			break;
@@ -132,11 +158,11 @@ int main(int argc, char **argv)
 			runs = arg(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: cpuid-bench [-n ITERATIONS] [-r RUNS]\n");
+			fprintf(stderr, "usage: cpuid-bench [-e] [-n ITERATIONS] [-r RUNS]\n");
 			return 2;
 		}
 	}
-	vm_create(&b);
+	vm_create(&b, table);
 	for (i = 0; i < runs; i++) {
 		cycles = bench_run(&b, n);
 		printf("cpuid-bench: %llu.%llu cycles per CPUID exit (%lu CPUIDs in %llu cycles)\n",

@@ -2,19 +2,21 @@
 # shellcheck shell=sh
 #
 # Payload of bench/run on the emulated host (L1), sourced by its
-# /init with /lib/kes.sh: cpuid-bench on our modules, on the stock ones,
-# and on the stock ones with the kvm:kvm_exit and kvm:kvm_entry
-# tracepoints on.  Each figure goes out as "# bench <config> <cycles>";
-# the TAP lines only say that the measurement ran.
+# /init with /lib/kes.sh: cpuid-bench on our modules, on the stock kvm.ko
+# under our vendor module (the exit path alone), on the stock ones, and
+# on the stock ones with the kvm:kvm_exit and kvm:kvm_entry tracepoints
+# on; ours and stock also with a vCPU that has no CPUID table.  Each
+# figure goes out as "# bench <config> <cycles>"; the TAP lines only say
+# that the measurement ran.
 
 N=1000
 RUNS=7
 
-# bench CONFIG: the figure is the fastest of RUNS runs in one VM: a run
-# that a timer interrupt of the host hit is slower by the interrupt's
-# exit; all runs are shown.
+# bench CONFIG [-e]: the figure is the fastest of RUNS runs in one VM: a
+# run that a timer interrupt of the host hit is slower by the interrupt's
+# exit; all runs are shown.  -e: a vCPU without a CPUID table.
 bench() {
-	out=$(./cpuid-bench -n $N -r $RUNS 2>&1)
+	out=$(./cpuid-bench ${2:+"$2"} -n $N -r $RUNS 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | while IFS= read -r l; do echo "# $1: $l"; done
 	fig=$(echo "$out" | awk '/^cpuid-bench: [0-9.]+ cycles/ {
@@ -39,9 +41,16 @@ both_ours() {
 tap_cmd "our kvm is the one loaded (it has a version)" \
 	test "$(kvm_loaded)" = ours
 bench ours
+bench ours/no-table -e
 tap_cmd "our modules unload" kvm_unload
+# The exit path alone: our vendor module, counting every exit, under the
+# stock kvm.ko (which has no CPUID hook and finds no one to report to).
+tap_cmd "stock kvm and our $KES_VENDOR_MOD load" kvm_load stock ours
+bench stock+exit-path
+tap_cmd "they unload" kvm_unload
 tap_cmd "stock kvm and $KES_VENDOR_MOD load" kvm_load stock
 bench stock
+bench stock/no-table -e
 tracefs=/sys/kernel/tracing
 mount -t tracefs nodev "$tracefs" 2>/dev/null
 tap_cmd "kvm:kvm_exit and kvm:kvm_entry on" tracepoints 1

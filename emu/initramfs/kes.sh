@@ -29,19 +29,20 @@ kes_insmod() {
 }
 
 # kvm_vendor_ko stock|ours [stock|ours]: the vendor module to load with
-# that set's kvm.ko: its kvm-intel.ko; on AMD the kvm-amd.ko of the second
-# set, by default the stock one (our kvm.ko under Debian's kvm-amd, as
-# the AMD boots have always run: tests/emu/amd loads ours explicitly).
+# that set's kvm.ko: the second set's; by default on Intel the first
+# set's kvm-intel.ko, on AMD the stock kvm-amd.ko (our kvm.ko under
+# Debian's kvm-amd, as the AMD boots have always run: tests/emu/amd loads
+# ours explicitly).
 kvm_vendor_ko() {
 	if [ "$KES_VENDOR" = amd ]; then
 		echo "$KES_MODS/${2:-stock}/kvm-amd.ko"
 	else
-		echo "$KES_MODS/$1/kvm-intel.ko"
+		echo "$KES_MODS/${2:-$1}/kvm-intel.ko"
 	fi
 }
 
 # kvm_load stock|ours [stock|ours]: load kvm.ko of that set and the vendor
-# module (on AMD, the second set's kvm-amd.ko).
+# module of the second set (default: on Intel the first, on AMD stock).
 kvm_load() {
 	kes_insmod "$KES_MODS/$1/kvm.ko" &&
 		kes_insmod "$(kvm_vendor_ko "$1" "${2:-}")"

@@ -97,8 +97,8 @@ static void exitstats_gather_vm(void *ctx, int slot,
 				     slot, vcpu == vm->self, f);
 }
 
-bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-		       u32 *ecx, u32 *edx)
+bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 subleaf,
+		       u32 regs[4])
 {
 	struct exitstats_vm vm = {
 		.kvm = vcpu->kvm,
@@ -115,8 +115,10 @@ bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	if (mode != EXITSTATS_GUEST_ON &&
 	    !exitstats_guest_allowed(mode, kvm_x86_ops.get_cpl(vcpu)))
 		return false;
-	return exitstats_answer(vm.vendor->isa, *eax, eax, ebx, ecx, edx,
-				vm.vendor->handled, exitstats_gather_vm, &vm);
+	regs[2] = subleaf;
+	return exitstats_answer(vm.vendor->isa, leaf, &regs[0], &regs[1],
+				&regs[2], &regs[3], vm.vendor->handled,
+				exitstats_gather_vm, &vm);
 }
 
 /*

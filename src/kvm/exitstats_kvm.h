@@ -63,19 +63,32 @@ static inline void exitstats_vendor_unregister(void (**unreg)(void))
 	symbol_put(exitstats_unregister);
 }
 
-bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-		       u32 *ecx, u32 *edx);
+/* The answer to @leaf, @subleaf in @regs: EAX, EBX, ECX, EDX. */
+bool __exitstats_cpuid(struct kvm_vcpu *vcpu, u32 leaf, u32 subleaf,
+		       u32 regs[4]);
 
 /*
  * Hook in kvm_cpuid(), for leaves user space did not define: true if the
  * leaf was ours and has been answered.  The range test is inline so that
- * other undefined leaves cost three instructions, not two calls.
+ * other undefined leaves cost three instructions, not two calls.  The
+ * answer comes back in registers of our own, so that the caller's
+ * (kvm_emulate_cpuid()'s locals) never escape into another file: with
+ * them escaped, GCC keeps them alive past kvm_cpuid() and gives up
+ * kvm_emulate_cpuid()'s tail call, two instructions on every CPUID exit.
  */
-static inline bool exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-				   u32 *ecx, u32 *edx)
+static __always_inline bool exitstats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
+					    u32 *ebx, u32 *ecx, u32 *edx)
 {
-	return EXITSTATS_IS_LEAF(*eax) &&
-	       __exitstats_cpuid(vcpu, eax, ebx, ecx, edx);
+	u32 regs[4];
+
+	if (!EXITSTATS_IS_LEAF(*eax) ||
+	    !__exitstats_cpuid(vcpu, *eax, *ecx, regs))
+		return false;
+	*eax = regs[0];
+	*ebx = regs[1];
+	*ecx = regs[2];
+	*edx = regs[3];
+	return true;
 }
 /* Hook in kvm_arch_create_vm_debugfs(). */
 void exitstats_create_vm_debugfs(struct kvm *kvm);
