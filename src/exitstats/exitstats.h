@@ -95,9 +95,8 @@ static inline u32 exitstats_bucket(u64 cycles)
  * untorn store; read by anyone with READ_ONCE() (naturally aligned 64-bit
  * accesses do not tear on x86-64).  start and open are the vCPU's own.
  * hist[] is bucket-major, so that the exit path finds the counter in two
- * instructions (b * n + slot), and comes first: at offset 0 its index
- * needs no adjusting, one instruction less on every exit.  A zeroed
- * structure is a valid initial state.
+ * instructions (b * n + slot).  A zeroed structure is a valid initial
+ * state.
  */
 /* TSC at the open exit, whole or in the halves RDTSC gives. */
 union exitstats_start {

@@ -25,46 +25,28 @@ static __always_inline void exitstats_rdtsc_halves(u32 *lo, u32 *hi)
 #endif
 
 /*
- * The bucket of @cycles below 2^32: one BSR, in place.  For @cycles = 0
- * BSR sets ZF and leaves its destination alone (as fls64() relies on), so
- * the 0 it holds is bucket 0.
+ * EXITSTATS_EXIT_CLOSE()'s accounting when the TSC's high half has moved
+ * since the exit opened (once in 2^32 cycles): an exit of @c cycles, any
+ * number, in @slot of the figures at @figs (@nr_slots slots).  The cycles
+ * and the maximum in 64 bits; the bucket that of min(@c, 2^32 - 1), the
+ * last from 2^31 up.  Each figure changed by one instruction, as there.
+ * Out of line and complete, so that the exit path keeps nothing in a
+ * register across the call.
  */
-static __always_inline unsigned long exitstats_exit_bucket32(u32 cycles)
+static noinline __cold __maybe_unused
+void exitstats_account_long(u64 *figs, unsigned long slot,
+			    unsigned long nr_slots, u64 c)
 {
-	unsigned long b = cycles;
+	u64 *cycles = figs + EXITSTATS_CYCLES_OFFSET(nr_slots) / 8 + slot;
+	u64 *max = figs + EXITSTATS_MAX_OFFSET(nr_slots) / 8 + slot;
+	unsigned long b = c >> 32 ? 0xFFFFFFFFu : c;
 
-	asm("bsrl %k0, %k0" : "+r" (b));
-	return b;
-}
-
-/*
- * The index of bucket @b of @slot in hist[][@nr_slots]: one IMUL and one
- * ADD (GCC would rather spend three LEAs on the product).  The product
- * takes @b's register, so that the cycles keep theirs without a copy.
- */
-static __always_inline unsigned long exitstats_hist_index(unsigned long b,
-							  unsigned long slot,
-							  unsigned long nr_slots)
-{
-	asm("imulq %[n], %[b], %[b]" : [b] "+r" (b) : [n] "i" (nr_slots));
-	return b + slot;
-}
-
-/*
- * An exit of @cycles: its slot's cycles, maximum and bucket, each figure
- * changed by one instruction, so that readers on other CPUs never see it
- * torn; not atomic against other writers, and there are none.
- */
-static __always_inline void exitstats_account(u64 *sum, u64 *max, u64 *bucket,
-					      u64 cycles)
-{
-	asm("addq %[c], %[sum]\n\t"
-	    "cmpq %[c], %[max]\n\t"
-	    "jae 1f\n\t"
-	    "movq %[c], %[max]\n"
-	    "1:\taddq $1, %[bucket]"
-	    : [sum] "+m" (*sum), [max] "+m" (*max), [bucket] "+m" (*bucket)
-	    : [c] "r" (cycles) : "cc");
+	asm("bsrl %k[b], %k[b]" : [b] "+r" (b) : : "cc");
+	asm("addq %[c], %[cycles]" : [cycles] "+m" (*cycles)
+	    : [c] "r" (c) : "cc");
+	if (c > *max)
+		asm("movq %[c], %[max]" : [max] "=m" (*max) : [c] "r" (c));
+	asm("addq $1, %[n]" : [n] "+m" (figs[b * nr_slots + slot]) : : "cc");
 }
 
 /*
@@ -80,47 +62,56 @@ static __always_inline void exitstats_exit_open(union exitstats_start *start,
 }
 
 /*
- * The cycles since @start, and their bucket in *@b.  When the TSC's high
- * half is the start's (all but one exit in 2^32 cycles), the low halves'
- * difference is exact.
- */
-static __always_inline u64 exitstats_exit_cycles(const union exitstats_start *start,
-						 unsigned long *b)
-{
-	u32 lo, hi;
-	u64 c;
-
-	exitstats_rdtsc_halves(&lo, &hi);
-	if (hi == start->hi) {
-		c = (u32)(lo - start->lo);
-		*b = exitstats_exit_bucket32(c);
-	} else {
-		c = ((u64)hi << 32 | lo) - start->tsc;
-		*b = exitstats_bucket(c);
-	}
-	return c;
-}
-
-/*
  * KVM is done with the exit: it is about to enter the guest again, or the
  * vCPU is being put (return to user space, preemption, blocking).  The
  * exit is counted in the bucket of its cycles.  With no exit open, the
  * time since the last one ended goes to the idle slot, never reported.
- * @es is one of the vCPU structures of exitstats.h, with @nr_slots slots.
- * A macro, so that each figure is addressed from @es in one instruction.
- * hist[][] is reached as the flat array it is laid out as: b * n + slot
- * indexes hist[0][] beyond its n entries, which bounds checking (UBSAN,
- * on in Debian's 7.x) would report.
+ * When the TSC's high half is the start's (all but one exit in 2^32
+ * cycles), the low halves' difference is exact.
+ *
+ * @es is one of the vCPU structures of exitstats.h, with @nr_slots slots,
+ * at offset @off in the vendor's vCPU structure @obj.  The figures are
+ * changed by one asm, each by one instruction to memory, so that readers
+ * on other CPUs never see them torn (not atomic against other writers,
+ * and there are none): the slot's cycles, its maximum, then the bucket,
+ * from a BSR in place on the cycles (for 0 BSR sets ZF and leaves its
+ * destination alone, as fls64() relies on, so the 0 it holds is bucket
+ * 0) and its index in hist[][] (b * n + slot: IMUL, ADD).  Everything is
+ * addressed from @obj, which KVM keeps in a register, so that no
+ * address costs an instruction of its own.  A macro, for the constant
+ * offsets.
  */
-#define EXITSTATS_EXIT_CLOSE(es, nr_slots)				\
+#define EXITSTATS_EXIT_CLOSE(obj, es, off, nr_slots)			\
 do {									\
-	unsigned long __slot = (es)->open, __b;				\
-	u64 __c = exitstats_exit_cycles(&(es)->start, &__b);		\
+	unsigned long __slot = (es)->open, __c, __figs;			\
+	u32 __lo, __hi;							\
 									\
-	exitstats_account(&(es)->cycles[__slot], &(es)->max[__slot],	\
-			  (u64 *)(es)->hist +					\
-			  exitstats_hist_index(__b, __slot, (nr_slots)),	\
-			  __c);						\
+	exitstats_rdtsc_halves(&__lo, &__hi);				\
+	if (__builtin_expect(__hi == (es)->start.hi, 1)) {		\
+		__c = (u32)(__lo - (es)->start.lo);			\
+		asm("addq %[c], %c[cycles](%[base],%[slot],8)\n\t"	\
+		    "cmpq %[c], %c[max](%[base],%[slot],8)\n\t"	\
+		    "jae 1f\n\t"					\
+		    "movq %[c], %c[max](%[base],%[slot],8)\n"		\
+		    "1:\tbsrl %k[c], %k[c]\n\t"			\
+		    "imulq %[n], %[c], %[c]\n\t"			\
+		    "addq %[slot], %[c]\n\t"				\
+		    "addq $1, %c[hist](%[base],%[c],8)"		\
+		    : [c] "+r" (__c), "+m" (*(es))			\
+		    : [base] "r" (obj), [slot] "r" (__slot),		\
+		      [n] "i" (nr_slots),				\
+		      [cycles] "i" ((off) +				\
+				    EXITSTATS_CYCLES_OFFSET(nr_slots)),	\
+		      [max] "i" ((off) + EXITSTATS_MAX_OFFSET(nr_slots)), \
+		      [hist] "i" (off)					\
+		    : "cc");						\
+	} else {							\
+		/* The figures' address, worked out here only. */	\
+		asm volatile("lea %1, %0" : "=r" (__figs) : "m" (*(es))); \
+		exitstats_account_long((u64 *)__figs, __slot, (nr_slots), \
+				       ((u64)__hi << 32 | __lo) -	\
+				       (es)->start.tsc);		\
+	}								\
 	(es)->open = EXITSTATS_SLOT_IDLE;				\
 } while (0)
 

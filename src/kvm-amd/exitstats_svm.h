@@ -22,14 +22,17 @@ static __always_inline void exitstats_svm_begin(struct exitstats_svm_vcpu *es,
 			    exitstats_svm_slot(exit_code));
 }
 
-/* KVM is done with the exit (exitstats_exit_close()). */
-static __always_inline void exitstats_svm_end(struct exitstats_svm_vcpu *es)
-{
-	EXITSTATS_EXIT_CLOSE(es, EXITSTATS_SVM_NR_SLOTS);
-}
-
 void exitstats_svm_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 			    size_t nr_handlers);
 void exitstats_svm_unregister(void);
+
+/*
+ * KVM is done with the exit (EXITSTATS_EXIT_CLOSE()), @es being
+ * &svm->exitstats.  A macro: struct vcpu_svm is not defined yet here.
+ */
+#define exitstats_svm_end(es)						\
+	EXITSTATS_EXIT_CLOSE(container_of(es, struct vcpu_svm, exitstats), \
+			     es, offsetof(struct vcpu_svm, exitstats),	\
+			     EXITSTATS_SVM_NR_SLOTS)
 
 #endif /* EXITSTATS_SVM_H */

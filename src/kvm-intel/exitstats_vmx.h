@@ -27,14 +27,17 @@ static __always_inline void exitstats_exit_begin(struct exitstats_vcpu *es,
 	exitstats_exit_open(&es->start, &es->open, reason + 1);
 }
 
-/* KVM is done with the exit (exitstats_exit_close()). */
-static __always_inline void exitstats_exit_end(struct exitstats_vcpu *es)
-{
-	EXITSTATS_EXIT_CLOSE(es, EXITSTATS_NR_SLOTS);
-}
-
 void exitstats_vmx_register(int (*const *handlers)(struct kvm_vcpu *vcpu),
 			    int nr_handlers);
 void exitstats_vmx_unregister(void);
+
+/*
+ * KVM is done with the exit (EXITSTATS_EXIT_CLOSE()), @es being
+ * &vmx->exitstats.  A macro: struct vcpu_vmx is not defined yet here.
+ */
+#define exitstats_exit_end(es)						\
+	EXITSTATS_EXIT_CLOSE(container_of(es, struct vcpu_vmx, exitstats), \
+			     es, offsetof(struct vcpu_vmx, exitstats),	\
+			     EXITSTATS_NR_SLOTS)
 
 #endif /* EXITSTATS_VMX_H */

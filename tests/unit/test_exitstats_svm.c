@@ -16,6 +16,15 @@
 #include "exitstats/exitstats.c"
 #include "kvm-amd/exitstats_svm.h"
 
+/*
+ * The vendor's vCPU structure, which the exit path addresses the figures
+ * from: here with something before them, as in KVM.
+ */
+struct vcpu_svm {
+	u64 kvm_before[5];
+	struct exitstats_svm_vcpu exitstats;
+};
+
 #define TEST_ISA	exitstats_isa_svm
 #define TEST_VCPU	struct exitstats_svm_vcpu
 #define TEST_NR_SLOTS	EXITSTATS_SVM_NR_SLOTS
