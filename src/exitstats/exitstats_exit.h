@@ -28,8 +28,8 @@ static __always_inline void exitstats_rdtsc_halves(u32 *lo, u32 *hi)
  * EXITSTATS_EXIT_CLOSE()'s accounting when the TSC's high half has moved
  * since the exit opened (once in 2^32 cycles): an exit of @c cycles, any
  * number, in @slot of the figures at @figs (@nr_slots slots).  The cycles
- * and the maximum in 64 bits; the bucket that of min(@c, 2^32 - 1), the
- * last from 2^31 up.  Each figure changed by one instruction, as there.
+ * and the maximum in 64 bits, the bucket exitstats_bucket()'s.  Each
+ * figure changed by one instruction, as there.
  * Out of line and complete, so that the exit path keeps nothing in a
  * register across the call.
  */
@@ -39,14 +39,13 @@ void exitstats_account_long(u64 *figs, unsigned long slot,
 {
 	u64 *cycles = figs + EXITSTATS_CYCLES_OFFSET(nr_slots) / 8 + slot;
 	u64 *max = figs + EXITSTATS_MAX_OFFSET(nr_slots) / 8 + slot;
-	unsigned long b = c >> 32 ? 0xFFFFFFFFu : c;
+	u64 *n = figs + exitstats_bucket(c) * nr_slots + slot;
 
-	asm("bsrl %k[b], %k[b]" : [b] "+r" (b) : : "cc");
 	asm("addq %[c], %[cycles]" : [cycles] "+m" (*cycles)
 	    : [c] "r" (c) : "cc");
 	if (c > *max)
 		asm("movq %[c], %[max]" : [max] "=m" (*max) : [c] "r" (c));
-	asm("addq $1, %[n]" : [n] "+m" (figs[b * nr_slots + slot]) : : "cc");
+	asm("addq $1, %[n]" : [n] "+m" (*n) : : "cc");
 }
 
 /*
