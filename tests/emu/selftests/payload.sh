@@ -17,20 +17,30 @@
 ST_TIMEOUT=${ST_TIMEOUT:-30}
 ST_OUT=/tmp/st
 
-# Guest time in hundredths of a second, and such a figure as seconds.
-uptime_cs() {
-	awk '{ printf "%d", $1 * 100 }' /proc/uptime
-}
-secs() {
-	awk -v cs="$1" 'BEGIN { printf "%.2f", cs / 100 }'
-}
+# Every process the emulated host starts costs about a second of wall
+# time (fork, exec, page faults, all emulated), so the loops below run no
+# program but the tests: the helpers are shell functions that set a
+# variable, and awk reads the files once.
 
+# uptime_cs: guest time in hundredths of a second into $cs (/proc/uptime
+# has two decimals).
+uptime_cs() {
+	read -r _up _ </proc/uptime
+	cs=$((${_up%.*} * 100 + 1${_up#*.} - 100))
+}
+# secs CS: CS hundredths as seconds ("1.05") into $secs.
+secs() {
+	_c=$(($1 % 100))
+	[ "$_c" -ge 10 ] || _c=0$_c
+	secs=$(($1 / 100)).$_c
+}
+# result_of EXIT: pass, skip, timeout or fail into $result.
 result_of() {
 	case $1 in
-	0) echo pass ;;
-	4) echo skip ;;
-	137) echo timeout ;;
-	*) echo fail ;;
+	0) result=pass ;;
+	4) result=skip ;;
+	137) result=timeout ;;
+	*) result=fail ;;
 	esac
 }
 
@@ -57,16 +67,18 @@ run_set() {
 	fi
 	mkdir -p "$ST_OUT/$kvm"
 	: >"$ST_OUT/$kvm.results"
-	while read -r t args; do
-		log=$ST_OUT/$kvm/$(echo "$t" | tr / _)
-		t0=$(uptime_cs)
+	while read -r t log args; do
+		uptime_cs
+		t0=$cs
 		# shellcheck disable=SC2086 # args are words
 		timeout -s KILL "$ST_TIMEOUT" "$ST_OUT/bin/$t" $args \
-			</dev/null >"$log" 2>&1
+			</dev/null >"$ST_OUT/$kvm/$log" 2>&1
 		rc=$?
-		dt=$(secs $(($(uptime_cs) - t0)))
-		echo "$t $rc $dt" >>"$ST_OUT/$kvm.results"
-		echo "# $kvm $t: $(result_of $rc) (exit $rc, ${dt}s)"
+		uptime_cs
+		secs $((cs - t0))
+		result_of $rc
+		echo "$t $rc $secs" >>"$ST_OUT/$kvm.results"
+		echo "# $kvm $t: $result (exit $rc, ${secs}s)"
 	done <"$ST_OUT/tests"
 }
 
@@ -87,37 +99,39 @@ summary() {
 }
 
 mkdir -p "$ST_OUT"
-# The set on this vendor: ./tests less what ./excluded leaves out here.
-: >"$ST_OUT/tests"
-while read -r t args; do
-	why=$(awk -v v="$KES_VENDOR" -v t="$t" '$1 == v && $2 == t {
-		sub(/^[^ ]+ [^ ]+ */, ""); print ($0 == "" ? "-" : $0); exit }' excluded)
-	if [ -n "$why" ]; then
-		echo "# $t: left out on $KES_VENDOR: $why"
-	else
-		echo "$t${args:+ $args}" >>"$ST_OUT/tests"
-	fi
-done <tests
-t0=$(uptime_cs)
+# The set on this vendor, ./tests less what ./excluded leaves out here,
+# as "NAME LOG ARGS" (LOG: NAME with _ for /).
+awk -v v="$KES_VENDOR" -v out="$ST_OUT/tests" '
+	FILENAME == "excluded" {
+		if ($1 == v) { why = $0; sub(/^[^ ]+ [^ ]+ */, "", why); left[$2] = why == "" ? "-" : why }
+		next
+	}
+	$1 in left { print "# " $1 ": left out on " v ": " left[$1]; next }
+	{ f = $1; gsub("/", "_", f); $1 = $1 " " f; print > out }' excluded tests
+uptime_cs
+t0=$cs
 xz -dc bin.tar.xz | tar -x -C "$ST_OUT" ||
 	tap_bail "cannot unpack bin.tar.xz"
-echo "# unpacked the tests in $(secs $(($(uptime_cs) - t0)))s"
+uptime_cs
+secs $((cs - t0))
+echo "# unpacked the tests in ${secs}s"
 
 run_set stock || tap_bail "cannot load the stock kvm"
 run_set ours || tap_bail "cannot load our kvm"
 
-# exit_of SET NAME: the exit code NAME had on SET, or nothing.
-exit_of() {
-	awk -v t="$2" '$1 == t { print $2 }' "$ST_OUT/$1.results"
-}
-
-while read -r t args; do
-	log=$(echo "$t" | tr / _)
-	rc_s=$(exit_of stock "$t")
-	rc_o=$(exit_of ours "$t")
-	rs=$(result_of "${rc_s:-none}")
-	ro=$(result_of "${rc_o:-none}")
-	if [ -z "$rc_s" ] || [ -z "$rc_o" ]; then
+# "NAME LOG STOCK-EXIT OURS-EXIT" for every test of the set, "-" for an
+# exit code missing.
+awk '
+	FILENAME ~ /stock.results$/ { st[$1] = $2; next }
+	FILENAME ~ /ours.results$/ { ou[$1] = $2; next }
+	{ print $1, $2, ($1 in st ? st[$1] : "-"), ($1 in ou ? ou[$1] : "-") }' \
+	"$ST_OUT/stock.results" "$ST_OUT/ours.results" "$ST_OUT/tests" >"$ST_OUT/both"
+while read -r t log rc_s rc_o; do
+	result_of "$rc_s"
+	rs=$result
+	result_of "$rc_o"
+	ro=$result
+	if [ "$rc_s" = - ] || [ "$rc_o" = - ]; then
 		tap_ok 1 "$t: no result (stock '$rc_s', ours '$rc_o')"
 	elif [ "$rs" = "$ro" ]; then
 		tap_ok 0 "$t: same result on stock and ours ($rs)"
@@ -130,7 +144,7 @@ while read -r t args; do
 		echo "# ours:"
 		excerpt "$ST_OUT/ours/$log"
 	fi
-done <"$ST_OUT/tests"
+done <"$ST_OUT/both"
 summary stock
 summary ours
 tap_done
