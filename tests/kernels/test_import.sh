@@ -129,19 +129,23 @@ tap_ok $? "with its patch in place, --base again only checks and records"
 #    ABI, suite and flavours there.  A release whose KVM is a recorded
 #    release's gets a symlink to that delta, one whose KVM is the base's an
 #    empty delta: no bytes twice.  The committed outcome is reproduced.
+#    The newest is fetched into a cache directory that does not exist yet,
+#    as on a new machine.
 scratch_other() {	# scratch_other SERIES RELEASE: kernels/ without RELEASE
 	rm -rf "$tmp/k" && cp -a "$root/kernels" "$tmp/k"
 	rm -f "$tmp/k/$1/deltas/$2.diff"
 	awk -v r="$2" '$2 != r' "$root/kernels/$1/KERNELS" >"$tmp/k/$1/KERNELS"
 }
-for sr in 6.12:6.12.116-1 6.12:6.12.117-1 6.1:6.1.192-3; do
+for sr in 6.12:6.12.116-1 6.12:6.12.117-1 6.12:6.12.118-1~deb12u1 6.1:6.1.192-3; do
 	s=${sr%%:*} r=${sr#*:} d=kernels/${sr%%:*}/deltas/${sr#*:}.diff
+	cache=()
+	[ "$r" != 6.12.118-1~deb12u1 ] || cache=(--cache "$tmp/new/debs")
 	if [ -L "$root/$d" ]; then want="a symlink to $(readlink "$root/$d")"
 	elif [ ! -s "$root/$d" ]; then want="empty"
 	else want="a delta"
 	fi
 	scratch_other "$s" "$r"
-	import "linux-source-$s=$r"
+	import "${cache[@]}" "linux-source-$s=$r"
 	rc=$?
 	tap_diag <"$tmp/out"
 	got=
