@@ -12,6 +12,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib.sh"
 
 series=6.1 release=6.1.190-1	# a recorded point release, not the base
+TAB=$'\t'
 base_release=$(cat "$root/kernels/$series/BASE")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -158,5 +159,24 @@ for sr in 6.12:6.12.116-1 6.12:6.12.117-1 6.12:6.12.118-1~deb12u1 6.1:6.1.192-3;
 	tap_is "$(awk -v r="$r" '$2 == r' "$tmp/k/$s/KERNELS")" "$(kernels_line "$r")" \
 		"the KERNELS line of $r (ABI, suite, flavours) is the committed one"
 done
+
+# 7. --new names what the archives have and kernels/ lacks, in the form
+#    kvm-import takes: a release left out of a scratch kernels/, and a
+#    series it has no directory for.  The repository's kernels/ carries
+#    both, so its own --new names neither.
+scratch_other 6.1 6.1.192-3
+rm -rf "$tmp/k/7.3"
+"$root/scripts/kvm-import" --kernels "$tmp/k" --new >"$tmp/new.out"
+tap_ok $? "--new on a kernels/ without 6.1.192-3 and without series 7.3"
+tap_diag <"$tmp/new.out"
+grep -qx "linux-source-6.1=6.1.192-3${TAB}bookworm" "$tmp/new.out"
+tap_ok $? "--new names linux-source-6.1=6.1.192-3 of bookworm"
+grep -qx "linux-source-7.3=7.3.4-1~bpo13+1${TAB}trixie${TAB}new series" "$tmp/new.out"
+tap_ok $? "--new names linux-source-7.3=7.3.4-1~bpo13+1 of trixie as a new series"
+"$root/scripts/kvm-import" --new >"$tmp/new.out"
+tap_ok $? "--new on the repository's kernels/"
+tap_diag <"$tmp/new.out"
+! grep -q -e '=6.1.192-3' -e '^linux-source-7.3=' "$tmp/new.out"
+tap_ok $? "the repository's kernels/ carries both"
 
 tap_done
